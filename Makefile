@@ -1,0 +1,71 @@
+# salescoach (销售陪练): every command a developer or user needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+RASA_VERSION := 3.6.21
+RASA_SDK_VERSION := 3.6.2
+REQUIREMENTS := requirements/rasa-deps.txt requirements/constraints.txt requirements/extras.txt pyproject.toml
+
+# No telemetry or update checks at run time; quiet TensorFlow.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+MODEL = models/salescoach-$(shell $(PYTHON) scripts/fingerprint.py).tar.gz
+
+.PHONY: help install run train validate lint format test shell bench eval clean
+
+help: ## list every target
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## create .venv (Python 3.11) and install pinned Rasa 3.6 + project deps
+
+$(STAMP): $(REQUIREMENTS)
+	@scripts/install.sh "$(PYTHON)" "$(VENV)" "$(RASA_VERSION)" "$(RASA_SDK_VERSION)"
+	@touch $(STAMP)
+
+train: $(STAMP) ## train a model into models/ unless one matches the current data and config
+	@if [ -f "$(MODEL)" ]; then \
+		echo "model up to date: $(MODEL)"; \
+	else \
+		echo "training $(MODEL) ..."; \
+		$(BIN)/rasa train --fixed-model-name "$(notdir $(basename $(basename $(MODEL))))" \
+			--out models --quiet; \
+	fi
+
+run: train ## train if needed, then start the Rasa server (5005) and the action server (5055)
+	@scripts/run.sh "$(MODEL)"
+
+shell: train ## talk to the bot in the terminal (rasa shell, with the action server)
+	@scripts/run.sh "$(MODEL)" shell
+
+validate: $(STAMP) ## check domain, stories, rules and NLU data for inconsistencies
+	$(BIN)/rasa data validate --fail-on-warnings
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint validate train ## every check: lint, data validation, pytest, rasa test stories
+	$(BIN)/python -m pytest
+	$(BIN)/rasa test core --stories tests/test_stories.yml --model "$(MODEL)" \
+		--out results/core --fail-on-prediction-errors --quiet
+
+eval: train ## NLU quality: held-out set and 5-fold cross-validation (slow; figures go in README)
+	$(BIN)/python scripts/eval_nlu.py --model "$(MODEL)"
+
+bench: train ## NLU parse latency against a real server: median, p95, throughput
+	$(BIN)/python scripts/bench_parse.py --model "$(MODEL)"
+
+clean: ## remove trained models and test results (keeps .venv)
+	rm -rf models results .pytest_cache .ruff_cache

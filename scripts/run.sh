@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server (or `rasa shell`) with the given model.
+# Both stop together on Ctrl+C. The Rasa port can be changed with RASA_PORT.
+set -euo pipefail
+model="$1" mode="${2:-server}"
+bin=.venv/bin
+rasa_port="${RASA_PORT:-5005}"
+
+"$bin/rasa" run actions --actions actions --port 5055 &
+actions_pid=$!
+trap 'kill "$actions_pid" 2>/dev/null || true' EXIT INT TERM
+
+if [ "$mode" = shell ]; then
+    "$bin/rasa" shell --model "$model" --endpoints endpoints.yml
+    exit
+fi
+
+cat <<MSG
+
+  销售陪练 is starting (model: $model).
+  When the log says "Rasa server is up and running", talk to it:
+
+    - in a terminal:  make shell
+    - over HTTP (REST channel):
+        curl -s localhost:$rasa_port/webhooks/rest/webhook \\
+             -H 'Content-Type: application/json' \\
+             -d '{"sender": "rep1", "message": "你好"}'
+    - NLU only:       curl -s localhost:$rasa_port/model/parse -d '{"text": "什么是SPIN"}'
+
+  Stop with Ctrl+C.
+
+MSG
+"$bin/rasa" run --model "$model" --enable-api --port "$rasa_port" \
+    --endpoints endpoints.yml --credentials credentials.yml --cors "*"
