@@ -62,10 +62,10 @@ test: lint validate train ## every check: lint, data validation, pytest, rasa te
 		--out results/core --fail-on-prediction-errors --quiet
 
 eval: train ## NLU quality: held-out set and 5-fold cross-validation (slow; figures go in README)
-	$(BIN)/python scripts/eval_nlu.py --model "$(MODEL)"
+	$(BIN)/python -m scripts.eval_nlu
 
 bench: train ## NLU parse latency against a real server: median, p95, throughput
-	$(BIN)/python scripts/bench_parse.py --model "$(MODEL)"
+	$(BIN)/python -m scripts.bench_parse
 
 clean: ## remove trained models and test results (keeps .venv)
 	rm -rf models results .pytest_cache .ruff_cache

@@ -1,0 +1,55 @@
+"""Rasa NLU component reporting quiz answers, percentages, money and numbers as entities.
+
+Rasa's RegexEntityExtractor only extracts entity types that are also annotated in the
+training data, which would make DIET learn them too; these are exact patterns, so this
+component applies `bot.quantities` directly and nothing is learned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.quantities import find_quantities
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
+)
+class QuantityExtractor(GraphComponent):
+    """Appends one entity per quantity found, tagged with this extractor's name."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> QuantityExtractor:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            if not isinstance(text, str) or not text:
+                continue
+            found = [
+                {
+                    "entity": quantity.entity,
+                    "value": quantity.value,
+                    "start": quantity.start,
+                    "end": quantity.end,
+                    "extractor": type(self).__name__,
+                }
+                for quantity in find_quantities(text)
+            ]
+            if found:
+                message.set(ENTITIES, [*message.get(ENTITIES, []), *found], add_to_output=True)
+        return messages

@@ -1,0 +1,72 @@
+"""Measure NLU quality the way the README reports it.
+
+1. Held-out set (tests/nlu/heldout.yml, written apart from the training data and never
+   trained on) against the current model.
+2. 5-fold cross-validation over data/nlu (trains five models; slow).
+Prints macro-F1 over the 22 rep-move intents, over all intents, and the weakest intents.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from scripts.rasa_processes import BIN, ROOT, current_model
+
+
+def rep_moves() -> list[str]:
+    intents = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"]
+    return intents[: intents.index("start_roleplay")]
+
+
+def summarise(title: str, report_file: Path) -> dict[str, float]:
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    moves = rep_moves()
+    per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and "f1-score" in v}
+    per_intent = {k: v for k, v in per_intent.items() if k not in {"macro avg", "weighted avg", "micro avg"}}
+    move_f1 = [per_intent[m]["f1-score"] for m in moves if m in per_intent]
+    figures = {
+        "rep_moves_macro_f1": sum(move_f1) / len(move_f1),
+        "all_macro_f1": report["macro avg"]["f1-score"],
+        "accuracy": report.get("accuracy", report.get("micro avg", {}).get("f1-score", 0.0)),
+    }
+    print(f"\n== {title} ==")
+    for name, value in figures.items():
+        print(f"  {name:22s} {value:.3f}")
+    weakest = sorted(per_intent.items(), key=lambda item: item[1]["f1-score"])[:6]
+    print("  weakest: " + ", ".join(f"{k} {v['f1-score']:.2f}" for k, v in weakest))
+    return figures
+
+
+def rasa(*args: str) -> None:
+    subprocess.run([str(BIN / "rasa"), *args], cwd=ROOT, check=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-cv", action="store_true", help="only the held-out evaluation")
+    parser.add_argument("--folds", type=int, default=5)
+    options = parser.parse_args()
+
+    model = current_model()
+    if not model.is_file():
+        print(f"no model at {model}: run `make train` first", file=sys.stderr)
+        return 2
+    rasa("test", "nlu", "--nlu", "tests/nlu/heldout.yml", "--model", str(model),
+         "--out", "results/heldout", "--no-plot")
+    summarise("held-out set (tests/nlu/heldout.yml)", ROOT / "results/heldout/intent_report.json")
+    if not options.skip_cv:
+        rasa("test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
+             "--folds", str(options.folds), "--out", "results/cv", "--no-plot")
+        summarise(f"{options.folds}-fold cross-validation (data/nlu)",
+                  ROOT / "results/cv/intent_report.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Start a real Rasa server and action server on free loopback ports, and stop them after.
+
+Used by the test suite and the benchmarks, so both measure the same setup `make run` starts.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from scripts.fingerprint import fingerprint
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+STARTUP_TIMEOUT_SECONDS = 300
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+    return env
+
+
+def _start(args: list[str], log: Path) -> subprocess.Popen:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [str(BIN / "rasa"), *args],
+            cwd=ROOT,
+            env=_environment(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{url} not up after {STARTUP_TIMEOUT_SECONDS}s:\n{log.read_text()[-3000:]}")
+
+
+@contextmanager
+def running_servers(model: Path, workdir: Path) -> Iterator[str]:
+    """Yield the base URL of a Rasa server (API enabled) backed by a live action server."""
+    rasa_port, actions_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    processes: list[subprocess.Popen] = []
+    try:
+        actions_log = workdir / "actions.log"
+        actions_args = ["run", "actions", "--actions", "actions", "--port", str(actions_port)]
+        processes.append(_start(actions_args, actions_log))
+        rasa_log = workdir / "rasa.log"
+        rasa_args = ["run", "--enable-api", "--model", str(model), "--port", str(rasa_port)]
+        rasa_args += ["--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
+        processes.append(_start(rasa_args, rasa_log))
+        _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
+        url = f"http://127.0.0.1:{rasa_port}"
+        _wait_until_up(f"{url}/status", processes[1], rasa_log)
+        yield url
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def current_model() -> Path:
+    """The model `make train` builds for the current data and config."""
+    return ROOT / "models" / f"salescoach-{fingerprint()}.tar.gz"

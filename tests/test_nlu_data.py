@@ -1,0 +1,66 @@
+"""Guards on the NLU data itself: enough varied examples, and tests kept out of training."""
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from tests.test_nlu_known_sentences import KNOWN_SENTENCES, TRADITIONAL_SENTENCES
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN_EXAMPLES_PER_INTENT = 25
+ANNOTATION = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
+
+
+def _examples(path: Path) -> dict[str, list[str]]:
+    examples: dict[str, list[str]] = {}
+    for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+        if "intent" in item:
+            lines = [ANNOTATION.sub(r"\1", line.strip()[2:]) for line in item["examples"].splitlines() if line.strip()]
+            examples.setdefault(item["intent"], []).extend(lines)
+    return examples
+
+
+def _training_examples() -> dict[str, list[str]]:
+    merged: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
+        for intent, lines in _examples(path).items():
+            merged.setdefault(intent, []).extend(lines)
+    return merged
+
+
+def _domain_intents() -> list[str]:
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"]
+
+
+def test_every_domain_intent_has_enough_examples() -> None:
+    counts = {intent: len(lines) for intent, lines in _training_examples().items()}
+    too_few = {i: counts.get(i, 0) for i in _domain_intents() if counts.get(i, 0) < MIN_EXAMPLES_PER_INTENT}
+    assert not too_few
+
+
+def test_no_example_is_repeated() -> None:
+    every = [line for lines in _training_examples().values() for line in lines]
+    repeated = [line for line, n in Counter(every).items() if n > 1]
+    assert not repeated
+
+
+def test_some_examples_are_in_traditional_characters() -> None:
+    traditional_marks = set("們這個說會對點麼還來時過國議題產線機價錢專設備與為")
+    for intent, lines in _training_examples().items():
+        assert any(traditional_marks & set(line) for line in lines), intent
+
+
+def test_held_out_and_test_sentences_are_never_trained_on() -> None:
+    training = {line for lines in _training_examples().values() for line in lines}
+    held_out = _examples(ROOT / "tests" / "nlu" / "heldout.yml")
+    leaked = [line for lines in held_out.values() for line in lines if line in training]
+    tested = [text for text, _ in KNOWN_SENTENCES + TRADITIONAL_SENTENCES if text in training]
+    assert not leaked
+    assert not tested
+
+
+def test_held_out_set_covers_every_intent() -> None:
+    held_out = _examples(ROOT / "tests" / "nlu" / "heldout.yml")
+    assert set(held_out) == set(_domain_intents())
