@@ -48,7 +48,7 @@ def test_customer_sentence_said_to_the_coach_is_named(rasa_server) -> None:
 
 
 def test_unrelated_request_is_declined_politely(rasa_server) -> None:
-    answer = _texts(rasa_server.say(_sender(), "帮我订一张明天去北京的机票"))
+    answer = _texts(rasa_server.say(_sender(), "帮我查一下今晚的电影排片"))
     assert "超出了我的能力范围" in answer
 
 

@@ -1,0 +1,47 @@
+"""Coach-mode actions: explain a methodology concept, name a rep move said to the coach."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import methodology
+from bot.coach import concept_choices, describe_move, explain_concept
+
+
+class ActionExplainConcept(Action):
+    """Answers 什么是X from the methodology data, or offers the topics when X is unclear."""
+
+    def name(self) -> str:
+        return "action_explain_concept"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        concept_id = next(tracker.get_latest_entity_values("concept"), None)
+        answer = explain_concept(methodology(), concept_id) if concept_id else None
+        if answer:
+            dispatcher.utter_message(text=answer)
+            return []
+        dispatcher.utter_message(
+            text="你想了解哪个销售概念?点一个试试:",
+            buttons=[
+                {"title": title, "payload": f'/ask_concept{{"concept": "{concept}"}}'}
+                for concept, title in concept_choices(methodology())
+            ],
+        )
+        return []
+
+
+class ActionDescribeMove(Action):
+    """Tells a rep which move a customer-directed sentence is, outside a role-play."""
+
+    def name(self) -> str:
+        return "action_describe_move"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = tracker.latest_message.get("intent", {}).get("name")
+        dispatcher.utter_message(text=describe_move(methodology(), intent))
+        return []

@@ -1,0 +1,37 @@
+"""What the coach says outside a role-play: concept explanations and names of rep moves.
+
+Every answer is built from the methodology data, so a trainer who edits a YAML file changes
+what the coach says, and every answer cites the section it comes from.
+"""
+
+from bot.methodology import Methodology
+
+
+def concept_choices(methodology: Methodology) -> list[tuple[str, str]]:
+    """(concept id, title) pairs in the data's order, for a topic menu."""
+    return [(concept_id, concept.title) for concept_id, concept in methodology.concepts.items()]
+
+
+def explain_concept(methodology: Methodology, concept_id: str) -> str | None:
+    """The coach's answer to 什么是X, or None when X is not a known concept."""
+    concept = methodology.concepts.get(concept_id)
+    if concept is None:
+        return None
+    lines = [f"【{concept.title}】", concept.answer.strip()]
+    if concept.example:
+        lines.append(f"例子:{concept.example.strip()}")
+    lines.append(f"(依据 {'、'.join(concept.m_ids)})")
+    return "\n".join(lines)
+
+
+def describe_move(methodology: Methodology, intent: str | None) -> str:
+    """Name the move a customer-directed sentence is and the visit step it serves (M2)."""
+    move = methodology.moves.get(intent or "")
+    if move is None:
+        return "这句话我没认出是哪种销售动作。说“帮助”看看我能做什么。"
+    step = methodology.visit_step(move.step)
+    return (
+        f"这句话像是对客户说的“{move.name}”:{move.description}\n"
+        f"它属于拜访流程的“{step.name}”阶段,此时客户心里在问:{step.customer_asks}\n"
+        f"(依据 {move.m_id})想实战练习的话,说“开始对练”。"
+    )
