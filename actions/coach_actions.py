@@ -6,11 +6,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology
-from bot.coach import concept_choices, describe_move, explain_concept
+from bot.coach import concept_choices, describe_move, explain_concept, explain_persona
 
 
 class ActionExplainConcept(Action):
-    """Answers 什么是X from the methodology data, or offers the topics when X is unclear."""
+    """Answers 什么是X (or how to handle a persona) from the methodology data.
+
+    When the question names neither a known concept nor a persona, the topics are offered
+    as buttons instead of guessing.
+    """
 
     def name(self) -> str:
         return "action_explain_concept"
@@ -19,7 +23,12 @@ class ActionExplainConcept(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         concept_id = next(tracker.get_latest_entity_values("concept"), None)
-        answer = explain_concept(methodology(), concept_id) if concept_id else None
+        persona_id = next(tracker.get_latest_entity_values("persona"), None)
+        answer = None
+        if concept_id:
+            answer = explain_concept(methodology(), concept_id)
+        elif persona_id:
+            answer = explain_persona(methodology(), persona_id)
         if answer:
             dispatcher.utter_message(text=answer)
             return []

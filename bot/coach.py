@@ -24,6 +24,22 @@ def explain_concept(methodology: Methodology, concept_id: str) -> str | None:
     return "\n".join(lines)
 
 
+def explain_persona(methodology: Methodology, persona_id: str) -> str | None:
+    """How to deal with one of the four personalities (M8), or None for an unknown one."""
+    persona = methodology.personas.get(persona_id)
+    if persona is None:
+        return None
+    return "\n".join(
+        [
+            f"【{persona.animal}型客户({persona.name},DISC中的{persona.disc})】",
+            f"特点:{'、'.join(persona.traits)}。",
+            f"这样做:{';'.join(persona.do)}。",
+            f"别这样:{';'.join(persona.dont)}。",
+            "(依据 M8)",
+        ]
+    )
+
+
 def describe_move(methodology: Methodology, intent: str | None) -> str:
     """Name the move a customer-directed sentence is and the visit step it serves (M2)."""
     move = methodology.moves.get(intent or "")

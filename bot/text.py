@@ -48,9 +48,7 @@ def to_simplified(text: str) -> str:
     converted = converter.convert(text)
     if len(converted) == len(text):
         return converted
-    return "".join(
-        single if len(single := converter.convert(char)) == 1 else char for char in text
-    )
+    return "".join(single if len(single := converter.convert(char)) == 1 else char for char in text)
 
 
 def normalize(text: str) -> str:

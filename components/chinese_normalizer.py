@@ -20,9 +20,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.text import normalize
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class ChineseNormalizer(GraphComponent):
     """Rewrites each message's text in place with `bot.text.normalize`."""
 

@@ -19,9 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.quantities import find_quantities
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class QuantityExtractor(GraphComponent):
     """Appends one entity per quantity found, tagged with this extractor's name."""
 

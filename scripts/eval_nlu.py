@@ -28,7 +28,9 @@ def summarise(title: str, report_file: Path) -> dict[str, float]:
     report = json.loads(report_file.read_text(encoding="utf-8"))
     moves = rep_moves()
     per_intent = {k: v for k, v in report.items() if isinstance(v, dict) and "f1-score" in v}
-    per_intent = {k: v for k, v in per_intent.items() if k not in {"macro avg", "weighted avg", "micro avg"}}
+    per_intent = {
+        k: v for k, v in per_intent.items() if k not in {"macro avg", "weighted avg", "micro avg"}
+    }
     move_f1 = [per_intent[m]["f1-score"] for m in moves if m in per_intent]
     figures = {
         "rep_moves_macro_f1": sum(move_f1) / len(move_f1),
@@ -57,14 +59,37 @@ def main() -> int:
     if not model.is_file():
         print(f"no model at {model}: run `make train` first", file=sys.stderr)
         return 2
-    rasa("test", "nlu", "--nlu", "tests/nlu/heldout.yml", "--model", str(model),
-         "--out", "results/heldout", "--no-plot")
+    rasa(
+        "test",
+        "nlu",
+        "--nlu",
+        "tests/nlu/heldout.yml",
+        "--model",
+        str(model),
+        "--out",
+        "results/heldout",
+        "--no-plot",
+    )
     summarise("held-out set (tests/nlu/heldout.yml)", ROOT / "results/heldout/intent_report.json")
     if not options.skip_cv:
-        rasa("test", "nlu", "--nlu", "data/nlu", "--config", "config.yml", "--cross-validation",
-             "--folds", str(options.folds), "--out", "results/cv", "--no-plot")
-        summarise(f"{options.folds}-fold cross-validation (data/nlu)",
-                  ROOT / "results/cv/intent_report.json")
+        rasa(
+            "test",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            "config.yml",
+            "--cross-validation",
+            "--folds",
+            str(options.folds),
+            "--out",
+            "results/cv",
+            "--no-plot",
+        )
+        summarise(
+            f"{options.folds}-fold cross-validation (data/nlu)",
+            ROOT / "results/cv/intent_report.json",
+        )
     return 0
 
 

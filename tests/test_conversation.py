@@ -52,7 +52,9 @@ def test_unrelated_request_is_declined_politely(rasa_server) -> None:
     assert "超出了我的能力范围" in answer
 
 
-LONG_MESSAGE = ("我们工厂今年想换一批喷码设备,预算还没定,老板比较关心稳定性和耗材成本。" * 150)[:5000]
+LONG_MESSAGE = ("我们工厂今年想换一批喷码设备,预算还没定,老板比较关心稳定性和耗材成本。" * 150)[
+    :5000
+]
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,11 @@ def _examples(path: Path) -> dict[str, list[str]]:
     examples: dict[str, list[str]] = {}
     for item in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
         if "intent" in item:
-            lines = [ANNOTATION.sub(r"\1", line.strip()[2:]) for line in item["examples"].splitlines() if line.strip()]
+            lines = [
+                ANNOTATION.sub(r"\1", line.strip()[2:])
+                for line in item["examples"].splitlines()
+                if line.strip()
+            ]
             examples.setdefault(item["intent"], []).extend(lines)
     return examples
 
@@ -36,7 +40,9 @@ def _domain_intents() -> list[str]:
 
 def test_every_domain_intent_has_enough_examples() -> None:
     counts = {intent: len(lines) for intent, lines in _training_examples().items()}
-    too_few = {i: counts.get(i, 0) for i in _domain_intents() if counts.get(i, 0) < MIN_EXAMPLES_PER_INTENT}
+    too_few = {
+        i: counts.get(i, 0) for i in _domain_intents() if counts.get(i, 0) < MIN_EXAMPLES_PER_INTENT
+    }
     assert not too_few
 
 

@@ -15,7 +15,10 @@ KNOWN_SENTENCES = [
     ("你们现在的网络平时会不会经常掉线,影响办公?", "ask_problem"),
     ("要是这批货因为喷码问题被退回来,对你们跟大客户的合同会有什么影响?", "ask_implication"),
     ("假如每个月能少加两天班,对您团队的稳定有什么好处?", "ask_need_payoff"),
-    ("我把您的意思理一下:最急的是换掉老设备,预算控制在五十万以内,是这样吗?", "confirm_understanding"),
+    (
+        "我把您的意思理一下:最急的是换掉老设备,预算控制在五十万以内,是这样吗?",
+        "confirm_understanding",
+    ),
     ("这款路由器支持双WAN口,两条线路可以自动切换", "present_product"),
     ("换成集中付款以后,您财务部每个月能少处理几百张单据,省下一个人力", "present_benefit"),
     ("这是我们给某省农信做的项目总结,上线后日均处理量提升了三倍", "give_evidence"),
@@ -50,6 +53,7 @@ TRADITIONAL_SENTENCES = [
     ("開一局對練,客戶要考拉型的", "start_roleplay"),
     ("什麼是FABE?", "ask_concept"),
 ]
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("text", "intent"), KNOWN_SENTENCES + TRADITIONAL_SENTENCES)
