@@ -7,32 +7,18 @@ same conversion, so traditional input meets a model trained mostly on simplified
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.text import normalize
+from components.stateless import StatelessComponent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class ChineseNormalizer(GraphComponent):
+class ChineseNormalizer(StatelessComponent):
     """Rewrites each message's text in place with `bot.text.normalize`."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ChineseNormalizer:
-        return cls()
 
     @classmethod
     def required_packages(cls) -> list[str]:

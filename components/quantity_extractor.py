@@ -7,31 +7,17 @@ component applies `bot.quantities` directly and nothing is learned.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.quantities import find_quantities
+from components.stateless import StatelessComponent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class QuantityExtractor(GraphComponent):
+class QuantityExtractor(StatelessComponent):
     """Appends one entity per quantity found, tagged with this extractor's name."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> QuantityExtractor:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
