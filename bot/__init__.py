@@ -1,4 +1,5 @@
-"""salescoach domain logic: methodology data, text handling and (later) scoring.
+"""salescoach domain logic: methodology data, text handling, scoring.
 
-Nothing here imports Rasa, so it runs and is tested without a Rasa server.
+Nothing here needs a running Rasa server; only `bot.nlu_model` imports Rasa, and only when a
+trained model is loaded.
 """

@@ -16,6 +16,14 @@ from pydantic import BaseModel, ValidationError, constr, root_validator, validat
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "knowledge" / "methodology"
 MId = constr(regex=r"^M\d+(\.\d+)?$")
+DIMENSIONS = (
+    "visit_flow",
+    "spin",
+    "objection_handling",
+    "closing",
+    "disc_fit",
+    "trust_value",
+)
 CONCEPT_IDS = (
     "spin",
     "fabe",
@@ -269,6 +277,76 @@ class Moves(_Data):
     moves: dict[str, Move]
 
 
+class Cues(_Data):
+    acknowledge: list[str]
+    pivot: list[str]
+    question_words: list[str]
+    evidence: list[str]
+    organisation_suffixes: list[str]
+    not_a_reference: list[str]
+    customer_address: list[str]
+    self_address: list[str]
+    assumed_need: list[str]
+    next_step_actions: list[str]
+    time_words: list[str]
+    results: list[str]
+    reassurance: list[str]
+    recognition: list[str]
+    vision: list[str]
+    vague: list[str]
+    process: list[str]
+    in_writing: list[str]
+    customer_objections: dict[str, list[str]]
+    customer_agrees: list[str]
+
+
+class ScoringRule(_Data):
+    id: str = ""
+    dimension: Literal[DIMENSIONS]  # type: ignore[valid-type]
+    points: int
+    cap: int
+    m_id: MId
+    name: str
+    advice: str
+    better: str | None = None
+
+    @validator("cap")
+    def _cap_covers_one_occurrence(cls, value: int, values: dict) -> int:
+        if "points" in values and value < abs(values["points"]):
+            raise ValueError("cap must be at least the points of one occurrence")
+        return value
+
+
+class Scoring(_Data):
+    base: int
+    weights: dict[Literal[DIMENSIONS], float]  # type: ignore[valid-type]
+    dimension_names: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
+    dimension_sections: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
+    rules: dict[str, ScoringRule]
+
+    @validator("weights", "dimension_names", "dimension_sections")
+    def _every_dimension(cls, value: dict) -> dict:
+        missing = set(DIMENSIONS) - set(value)
+        if missing:
+            raise ValueError(f"missing dimensions: {', '.join(sorted(missing))}")
+        return value
+
+    @validator("rules")
+    def _ids(cls, value: dict[str, ScoringRule]) -> dict[str, ScoringRule]:
+        return {key: rule.copy(update={"id": key}) for key, rule in value.items()}
+
+
+class BetterSentences(_Data):
+    sentences: dict[str, dict[str, str]]
+
+    @validator("sentences")
+    def _generic_fallback(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        lacking = [key for key, by_scenario in value.items() if "generic" not in by_scenario]
+        if lacking:
+            raise ValueError(f"no generic sentence for: {', '.join(lacking)}")
+        return value
+
+
 _FILES: dict[str, type[_Data]] = {
     "mindset.yml": Mindset,
     "visit_flow.yml": VisitFlow,
@@ -283,6 +361,9 @@ _FILES: dict[str, type[_Data]] = {
     "quiz.yml": Quiz,
     "concepts.yml": Concepts,
     "moves.yml": Moves,
+    "cues.yml": Cues,
+    "scoring.yml": Scoring,
+    "better_sentences.yml": BetterSentences,
 }
 
 
@@ -303,6 +384,9 @@ class Methodology:
         self.quiz: list[QuizQuestion] = parts["quiz.yml"].questions
         self.concepts: dict[str, Concept] = parts["concepts.yml"].concepts
         self.moves: dict[str, Move] = parts["moves.yml"].moves
+        self.cues: Cues = parts["cues.yml"]
+        self.scoring: Scoring = parts["scoring.yml"]
+        self.better_sentences: dict[str, dict[str, str]] = parts["better_sentences.yml"].sentences
 
     @property
     def visit_steps(self) -> list[VisitStep]:
@@ -349,6 +433,18 @@ def _cross_reference_errors(parts: dict[str, _Data]) -> list[str]:
         f"spin.yml: types -> {intent}: not a rep move in moves.yml"
         for intent in parts["spin.yml"].types
         if intent not in moves
+    ]
+    objection_ids = {objection.id for objection in parts["objections.yml"].types}
+    errors += [
+        f"cues.yml: customer_objections -> {key}: not an objection type in objections.yml"
+        for key in parts["cues.yml"].customer_objections
+        if key not in objection_ids
+    ]
+    sentences = parts["better_sentences.yml"].sentences
+    errors += [
+        f"scoring.yml: rules -> {rule_id} -> better: {rule.better!r} not in better_sentences.yml"
+        for rule_id, rule in parts["scoring.yml"].rules.items()
+        if rule.better and rule.better not in sentences
     ]
     return errors
 

@@ -1,0 +1,228 @@
+"""Linguistic cues in one sentence, found by spaCy rules over jieba-segmented Chinese.
+
+The scorer needs facts a trainer can check by eye: is it a question, does it acknowledge and
+then pivot (M6), does it argue, cite evidence or over-promise (M5), does it talk about the
+customer or about us (M1). Those come from word lists in `cues.yml` and the methodology files,
+matched as whole words with `PhraseMatcher`/`Matcher`, so "不对称" is not the arguing word
+"不对". The segmenter is jieba with the project dictionary, as in the NLU pipeline.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import jieba
+import spacy
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from bot.methodology import Methodology
+from bot.quantities import find_quantities
+from bot.text import normalize
+
+DICTIONARY_DIRECTORY = Path(__file__).resolve().parent / "knowledge" / "dictionary"
+_QUESTION_END = re.compile(r"[??]\s*[)\])]*\s*$|[吗呢][\s.!~]*$")
+# One-character acknowledgements ("对,……" "是,……") only count at the start of a sentence;
+# elsewhere they are ordinary words (用的"是", "对"交货期的影响).
+_SHORT_ACKNOWLEDGEMENT_REACH = 2
+_GUARANTEE = re.compile(
+    r"(?:保证|保障|承诺)\s*(?:100|百分之百)\s*%?|(?:100\s*%|百分之百)\s*(?:保证|没问题)"
+)
+
+# Phrase lists matched as token sequences, by label.
+_PHRASE_LISTS = (
+    "acknowledge",
+    "pivot",
+    "question_words",
+    "evidence",
+    "customer_address",
+    "self_address",
+    "assumed_need",
+    "next_step_actions",
+    "time_words",
+    "results",
+    "reassurance",
+    "recognition",
+    "vision",
+    "vague",
+    "process",
+    "in_writing",
+)
+
+
+@dataclass
+class Cues:
+    """What one sentence contains; every list holds the words as the rep wrote them."""
+
+    length: int
+    question: bool
+    acknowledge: list[str] = field(default_factory=list)
+    pivot: list[str] = field(default_factory=list)
+    acknowledge_pivot: bool = False
+    arguing: list[str] = field(default_factory=list)
+    over_promise: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    quantities: list[str] = field(default_factory=list)
+    customer_address: int = 0
+    self_address: int = 0
+    assumed_need: list[str] = field(default_factory=list)
+    next_step: bool = False
+    results: list[str] = field(default_factory=list)
+    reassurance: list[str] = field(default_factory=list)
+    recognition: list[str] = field(default_factory=list)
+    vision: list[str] = field(default_factory=list)
+    vague: list[str] = field(default_factory=list)
+    process: list[str] = field(default_factory=list)
+    in_writing: list[str] = field(default_factory=list)
+    objections: list[str] = field(default_factory=list)
+    agrees: bool = False
+    # Customer concerns and agreement are single characters and short phrases (贵, 太贵了,
+    # 签吧) that jieba glues to their neighbours, so they are found as substrings.
+    content_words: list[str] = field(default_factory=list)
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence or self.references or self.quantities)
+
+    def to_dict(self) -> dict:
+        """The cues a person would want to see, without empty entries."""
+        shown = {key: value for key, value in asdict(self).items() if value not in ([], 0, False)}
+        shown.pop("content_words", None)
+        shown["length"] = self.length
+        shown["question"] = self.question
+        return shown
+
+
+class CueFinder:
+    """One spaCy pipeline and its matchers, built from the methodology's word lists.
+
+    Building it loads jieba's dictionary (about a second), so it is created once by the
+    scorer's start-up, never at import.
+    """
+
+    def __init__(self, methodology: Methodology) -> None:
+        jieba.setLogLevel(logging.WARNING)
+        for dictionary in sorted(DICTIONARY_DIRECTORY.glob("*.txt")):
+            jieba.load_userdict(str(dictionary))
+        cues = methodology.cues
+        extra_words = [
+            *methodology.objections.arguing_words,
+            *methodology.fabe.over_promising_words,
+            *cues.acknowledge,
+            *cues.pivot,
+            *cues.assumed_need,
+        ]
+        for word in extra_words:
+            jieba.add_word(word, freq=2000)
+        self._nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        self._phrases = PhraseMatcher(self._nlp.vocab)
+        lists = {name: getattr(cues, name) for name in _PHRASE_LISTS}
+        lists["arguing"] = methodology.objections.arguing_words
+        lists["over_promise"] = methodology.fabe.over_promising_words
+        self._customer_objections = {
+            kind: [normalize(word) for word in words]
+            for kind, words in cues.customer_objections.items()
+        }
+        self._customer_agrees = [normalize(word) for word in cues.customer_agrees]
+        for label, words in lists.items():
+            self._phrases.add(label, [self._nlp.make_doc(normalize(word)) for word in words])
+        self._organisations = Matcher(self._nlp.vocab)
+        suffixes = "|".join(map(re.escape, cues.organisation_suffixes))
+        # "青岛银行" may be one token or two (青岛 / 银行) depending on jieba's dictionary.
+        self._organisations.add(
+            "reference",
+            [
+                [{"TEXT": {"REGEX": rf"^[\u4e00-\u9fffA-Za-z]{{2,8}}(?:{suffixes})$"}}],
+                [
+                    {"TEXT": {"REGEX": r"^[\u4e00-\u9fffA-Za-z]{2,8}$"}},
+                    {"TEXT": {"IN": list(cues.organisation_suffixes)}},
+                ],
+            ],
+        )
+        self._not_a_reference = tuple(cues.not_a_reference)
+
+    def tokens(self, text: str) -> Doc:
+        return self._nlp.make_doc(normalize(text))
+
+    def find(self, text: str) -> Cues:
+        doc = self.tokens(text)
+        clean = doc.text.strip()
+        found: dict[str, list[tuple[int, str]]] = {}
+        for label_id, start, end in self._phrases(doc):
+            label = self._nlp.vocab.strings[label_id]
+            found.setdefault(label, []).append((start, doc[start:end].text))
+
+        def words(label: str) -> list[str]:
+            return [word for _, word in found.get(label, [])]
+
+        acknowledgements = [
+            (position, word)
+            for position, word in found.get("acknowledge", [])
+            if len(word) > 1 or position < _SHORT_ACKNOWLEDGEMENT_REACH
+        ]
+        pivots = found.get("pivot", [])
+        first_ack = min((position for position, _ in acknowledgements), default=None)
+        acknowledge_pivot = first_ack is not None and any(
+            position > first_ack for position, _ in pivots
+        )
+        promise_spans = [
+            (doc[start].idx, doc[start].idx + len(word))
+            for start, word in found.get("over_promise", [])
+        ] + [match.span() for match in _GUARANTEE.finditer(doc.text)]
+        over_promise = list(
+            dict.fromkeys(words("over_promise") + [doc.text[a:b] for a, b in promise_spans])
+        )
+        # "保证百分之百" is a promise, not a figure: its number is not evidence.
+        quantities = [
+            q.value
+            for q in find_quantities(doc.text)
+            if q.entity != "quiz_answer"
+            and not any(q.start < end and start < q.end for start, end in promise_spans)
+        ]
+        references = list(
+            dict.fromkeys(
+                doc[start:end].text
+                for _, start, end in self._organisations(doc)
+                if not doc[start:end].text.startswith(self._not_a_reference)
+            )
+        )
+        has_action = bool(found.get("next_step_actions"))
+        has_time = bool(found.get("time_words")) or bool(re.search(r"\d+\s*[号点日]", doc.text))
+        return Cues(
+            length=len(re.sub(r"\s", "", clean)),
+            question=bool(_QUESTION_END.search(clean)) or bool(found.get("question_words")),
+            acknowledge=[word for _, word in acknowledgements],
+            pivot=words("pivot"),
+            acknowledge_pivot=acknowledge_pivot,
+            arguing=words("arguing"),
+            over_promise=over_promise,
+            evidence=words("evidence"),
+            references=references,
+            quantities=quantities,
+            customer_address=len(found.get("customer_address", [])),
+            self_address=len(found.get("self_address", [])),
+            assumed_need=words("assumed_need"),
+            next_step=has_action and has_time,
+            results=words("results"),
+            reassurance=words("reassurance"),
+            recognition=words("recognition"),
+            vision=words("vision"),
+            vague=words("vague"),
+            process=words("process"),
+            in_writing=words("in_writing"),
+            objections=sorted(
+                kind
+                for kind, words in self._customer_objections.items()
+                if any(word in doc.text for word in words)
+            ),
+            agrees=any(word in doc.text for word in self._customer_agrees),
+            content_words=[
+                token.text
+                for token in doc
+                if len(token.text) >= 2 and not token.is_punct and not token.like_num
+            ],
+        )

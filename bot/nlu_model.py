@@ -1,0 +1,85 @@
+"""The trained Rasa model's NLU, loaded in-process, for scoring transcripts offline.
+
+Only the CLI and benchmarks need this: in a live role-play Rasa has already classified the
+message and the action passes the intent on. Rasa is imported when a model is loaded, not
+when this module is, so the rest of `bot` stays usable without Rasa's start-up cost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+MODEL_GLOB = "salescoach-*.tar.gz"
+TRAIN_COMMAND = "make train"
+FALLBACK = "nlu_fallback"
+
+
+class ModelMissingError(FileNotFoundError):
+    """No trained model where one was expected; the message says how to train one."""
+
+
+@dataclass(frozen=True)
+class Classified:
+    """An intent the NLU recognised and how sure it was."""
+
+    intent: str | None
+    confidence: float
+
+
+def find_model(model: Path | None = None, directory: Path = Path("models")) -> Path:
+    """`model` if given, else the newest trained model in `directory`."""
+    if model is not None:
+        if not model.is_file():
+            raise ModelMissingError(
+                f"找不到模型文件 {model}。请先运行 `{TRAIN_COMMAND}` 训练模型。"
+            )
+        return model
+    candidates = sorted(directory.glob(MODEL_GLOB), key=lambda path: path.stat().st_mtime)
+    if not candidates:
+        raise ModelMissingError(
+            f"{directory}/ 下没有训练好的模型({MODEL_GLOB})。请先运行 `{TRAIN_COMMAND}` 训练模型。"
+        )
+    return candidates[-1]
+
+
+class NluModel:
+    """Parses sentences with a trained model; one event loop of its own for the async API."""
+
+    def __init__(self, agent: object, path: Path) -> None:
+        self._agent = agent
+        self._loop = asyncio.new_event_loop()
+        self.path = path
+
+    @classmethod
+    def load(cls, path: Path) -> NluModel:
+        """Load the model; Rasa's own logs go to stderr at WARNING so stdout stays the report."""
+        import structlog
+
+        structlog.configure(
+            wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+            logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        )
+        logging.getLogger("rasa").setLevel(logging.WARNING)
+        from rasa.core.agent import Agent
+
+        return cls(Agent.load(str(path)), path)
+
+    def classify(self, text: str) -> Classified:
+        """The classifier's best intent, even where the fallback would hide it.
+
+        A live bot answers an unsure parse with "please rephrase"; a scorer still wants the
+        best guess and its confidence, and decides itself what is too unsure to count.
+        """
+        parsed = self._loop.run_until_complete(self._agent.parse_message(text))
+        ranking = [
+            entry for entry in parsed.get("intent_ranking") or [] if entry["name"] != FALLBACK
+        ]
+        best = ranking[0] if ranking else parsed.get("intent") or {}
+        return Classified(best.get("name"), float(best.get("confidence") or 0.0))
+
+    def close(self) -> None:
+        self._loop.close()

@@ -1,0 +1,284 @@
+"""The session report: scores with reasons, the visit as it unfolded, and what to do better.
+
+It is built only from the scorer's result and the methodology data, as a plain dict, so the
+same report is printed as JSON by the CLI, rendered as Markdown for a rep, stored for trainers
+and sent over WeCom without any of them recomputing anything.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from statistics import median
+
+from bot.methodology import DIMENSIONS, Methodology, ScoringRule
+from bot.scoring.scorer import SessionResult, TurnAssessment
+from bot.scoring.session_rules import closest_time_model, time_split
+
+TOP = 3
+CONCISE_MEDIAN_CHARS = 50
+PERSONA_RULE_PREFIX = "disc."
+
+
+def _round(value: float) -> float:
+    return round(value, 3)
+
+
+def _dimensions(methodology: Methodology, result: SessionResult) -> dict[str, dict]:
+    scoring = methodology.scoring
+    dimensions = {}
+    for dimension in DIMENSIONS:
+        totals = [
+            (scoring.rules[rule_id], points, result.ledger.counts[rule_id])
+            for rule_id, points in result.ledger.totals.items()
+            if scoring.rules[rule_id].dimension == dimension
+        ]
+        totals.sort(key=lambda item: -abs(item[1]))
+        observed = result.observed(dimension)
+        sections = scoring.dimension_sections[dimension]
+        parts = [f"{rule.name}×{count} {points:+d}({rule.m_id})" for rule, points, count in totals]
+        if not observed:
+            explanation = "本次对话客户没有提出异议,此项未评(不计入总分)。(M6)"
+        elif parts:
+            explanation = f"依据{sections}。基准{scoring.base}分;" + ";".join(parts) + "。"
+        else:
+            explanation = f"基准{scoring.base}分;没有触发本项的加分或扣分规则({sections})。"
+        dimensions[dimension] = {
+            "name": scoring.dimension_names[dimension],
+            "score": result.ledger.score(dimension),
+            "observed": observed,
+            "explanation": explanation,
+        }
+    return dimensions
+
+
+def _overall(methodology: Methodology, dimensions: dict[str, dict]) -> int:
+    weights = methodology.scoring.weights
+    counted = [name for name, dimension in dimensions.items() if dimension["observed"]]
+    total_weight = sum(weights[name] for name in counted)
+    weighted = sum(weights[name] * dimensions[name]["score"] for name in counted)
+    return round(weighted / total_weight)
+
+
+def _turn(methodology: Methodology, assessment: TurnAssessment) -> dict:
+    move = methodology.moves.get(assessment.move or "")
+    step = methodology.visit_step(assessment.step) if assessment.step else None
+    return {
+        "index": assessment.index,
+        "text": assessment.text,
+        "move": assessment.move,
+        "move_name": move.name if move else None,
+        "confidence": _round(assessment.confidence),
+        "step": assessment.step,
+        "step_name": step.name if step else None,
+        "cues": assessment.cues.to_dict(),
+        "changes": assessment.changes(),
+        "notes": [note.to_dict() for note in assessment.notes],
+        "feedback": assessment.feedback,
+    }
+
+
+def _timeline(methodology: Methodology, result: SessionResult) -> list[dict]:
+    """Consecutive rep turns in the same visit step, merged into one segment."""
+    segments: list[dict] = []
+    for assessment in result.assessments:
+        if assessment.step is None:
+            continue
+        if segments and segments[-1]["step"] == assessment.step:
+            segments[-1]["to_turn"] = assessment.index
+            segments[-1]["moves"].append(assessment.move)
+            continue
+        segments.append(
+            {
+                "step": assessment.step,
+                "step_name": methodology.visit_step(assessment.step).name,
+                "from_turn": assessment.index,
+                "to_turn": assessment.index,
+                "moves": [assessment.move],
+            }
+        )
+    return segments
+
+
+def _spin(result: SessionResult) -> dict:
+    order = result.progress.spin
+    ranks = ["SPIN".index(letter) for letter in order]
+    return {
+        "counts": {letter: order.count(letter) for letter in "SPIN"},
+        "order": "→".join(order),
+        "in_order": all(later >= earlier for earlier, later in pairwise(ranks)),
+        "confirmed_needs": result.progress.confirmed,
+    }
+
+
+def _talk(methodology: Methodology, result: SessionResult) -> dict:
+    total = result.rep_chars + result.customer_chars
+    rep_turns = len(result.assessments)
+    return {
+        "rep_chars": result.rep_chars,
+        "customer_chars": result.customer_chars,
+        "rep_share": _round(result.rep_chars / total) if total else 0.0,
+        "rep_turns": rep_turns,
+        "customer_turns": len(result.transcript.turns) - rep_turns,
+        "time_split": {k: _round(v) for k, v in time_split(result.steps).items()},
+        "closest_time_model": closest_time_model(methodology, result.steps),
+    }
+
+
+def _objections(result: SessionResult) -> list[dict]:
+    return [
+        {
+            "turn": record.turn,
+            "kinds": record.kinds,
+            "customer_said": record.text,
+            "response_turn": record.response_turn,
+            "handling": record.handling,
+        }
+        for record in result.progress.objections
+    ]
+
+
+def _closes(methodology: Methodology, result: SessionResult) -> list[dict]:
+    attempts = [
+        {
+            "turn": close.turn,
+            "technique": close.move,
+            "name": methodology.moves[close.move].name,
+            "timing": close.timing,
+            "fits_persona": close.persona_fit,
+        }
+        for close in result.progress.closes
+    ]
+    attempts += [
+        {
+            "turn": turn,
+            "technique": "propose_next_step",
+            "name": methodology.moves["propose_next_step"].name,
+            "timing": "next_step",
+            "fits_persona": True,
+        }
+        for turn in result.progress.next_step_turns
+    ]
+    return sorted(attempts, key=lambda attempt: attempt["turn"])
+
+
+def _self_check(methodology: Methodology, result: SessionResult) -> list[dict]:
+    """M11 items, ticked where the transcript shows them; the rest say they are not observable."""
+    ledger, progress = result.ledger, result.progress
+    lengths = [a.cues.length for a in result.assessments]
+    proposed = progress.proposal_started
+    had_objection = bool(progress.objections)
+
+    def status(done: bool, applies: bool = True) -> str:
+        return ("done" if done else "missed") if applies else "not_applicable"
+
+    observed = {
+        "opening_ready": status(ledger.fired("flow.opening")),
+        "questions_ready": status(len(progress.spin) >= 3),
+        "concise_answers": status(median(lengths) <= CONCISE_MEDIAN_CHARS),
+        "customer_language": status(ledger.fired("trust.benefit_tied_to_need"), proposed),
+        "ask_before_tell": status(
+            progress.questions_before_proposal > progress.statements_before_proposal
+        ),
+        "watch_trust": status(
+            any(r.handling.startswith("acknowledged") for r in progress.objections), had_objection
+        ),
+        "agree_next_step": status(bool(progress.next_step_turns)),
+        "converted_to_value": status(ledger.fired("trust.quantified"), proposed),
+        "differences_with_data": status(ledger.fired("trust.evidence"), proposed),
+        "real_motive": status(ledger.fired("spin.need_payoff")),
+        "clarify_vague": status(ledger.fired("objection.clarify"), had_objection),
+        "confirm_next_step": status(bool(progress.next_step_turns)),
+    }
+    return [
+        {
+            "id": item.id,
+            "group": group.name,
+            "text": item.text,
+            "status": observed.get(item.id, "not_observable"),
+        }
+        for group in methodology.self_check.groups
+        for item in group.items
+    ]
+
+
+def _better(methodology: Methodology, rule: ScoringRule, scenario: str) -> str | None:
+    if not rule.better:
+        return None
+    sentences = methodology.better_sentences[rule.better]
+    return sentences.get(scenario, sentences["generic"])
+
+
+def _applies_to_persona(rule: ScoringRule, persona: str) -> bool:
+    if not rule.id.startswith(PERSONA_RULE_PREFIX):
+        return True
+    return rule.id.startswith(f"{PERSONA_RULE_PREFIX}{persona}_")
+
+
+def _strengths_and_improvements(
+    methodology: Methodology, result: SessionResult
+) -> tuple[list[dict], list[dict]]:
+    rules = methodology.scoring.rules
+    scenario, persona = result.transcript.scenario, result.transcript.persona
+    totals = result.ledger.totals
+
+    def item(rule: ScoringRule, points: int, missed: bool = False) -> dict:
+        advice = f"还没做到:{rule.name}。{rule.advice}" if missed else rule.advice
+        entry = {
+            "rule": rule.id,
+            "dimension": rule.dimension,
+            "m_id": rule.m_id,
+            "name": rule.name,
+            "points": points,
+            "advice": advice,
+        }
+        better = _better(methodology, rule, scenario)
+        if better and (points < 0 or missed):
+            entry["better_sentence"] = better
+        return entry
+
+    positive = sorted((p, rid) for rid, p in totals.items() if p > 0)[::-1]
+    negative = sorted((p, rid) for rid, p in totals.items() if p < 0)
+    strengths = [item(rules[rid], p) for p, rid in positive[:TOP]]
+    improvements = [item(rules[rid], p) for p, rid in negative[:TOP]]
+    # Fewer than three mistakes: add the most valuable good habits that never showed up.
+    missed = sorted(
+        (
+            rule
+            for rule in rules.values()
+            if rule.points > 0
+            and rule.better
+            and not result.ledger.fired(rule.id)
+            and _applies_to_persona(rule, persona)
+            and result.observed(rule.dimension)
+        ),
+        key=lambda rule: -rule.points,
+    )
+    shown = {entry["better_sentence"] for entry in improvements if "better_sentence" in entry}
+    for rule in missed:
+        if len(improvements) >= TOP:
+            break
+        if _better(methodology, rule, scenario) not in shown:
+            improvements.append(item(rule, 0, missed=True))
+            shown.add(_better(methodology, rule, scenario))
+    return strengths, improvements
+
+
+def build_report(methodology: Methodology, result: SessionResult) -> dict:
+    dimensions = _dimensions(methodology, result)
+    strengths, improvements = _strengths_and_improvements(methodology, result)
+    return {
+        "scenario": result.transcript.scenario,
+        "persona": result.transcript.persona,
+        "overall": _overall(methodology, dimensions),
+        "dimensions": dimensions,
+        "turns": [_turn(methodology, assessment) for assessment in result.assessments],
+        "session_notes": [note.to_dict() for note in result.session_notes],
+        "timeline": _timeline(methodology, result),
+        "spin": _spin(result),
+        "talk": _talk(methodology, result),
+        "objections": _objections(result),
+        "closing_attempts": _closes(methodology, result),
+        "self_check": _self_check(methodology, result),
+        "strengths": strengths,
+        "improvements": improvements,
+    }

@@ -1,0 +1,219 @@
+"""Score a transcript turn by turn: move, visit step, cues, rule notes and one line of feedback.
+
+The scorer is deterministic: the same transcript (and the same trained model) always gives the
+same scores, because every point comes from a rule in `turn_rules`/`session_rules` whose value
+is in scoring.yml. Moves come from the NLU: either already on the turn (a live role-play, where
+Rasa classified the message) or from the `classify` function given at start-up (the CLI, which
+loads the trained model in-process).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.cues import CueFinder, Cues
+from bot.methodology import DIMENSIONS, Methodology
+from bot.nlu_model import Classified
+from bot.scoring.ledger import Ledger, Note
+from bot.scoring.progress import (
+    CLOSE_MOVES,
+    PROPOSAL_MOVES,
+    SPIN_LETTERS,
+    CloseRecord,
+    ObjectionRecord,
+    Progress,
+)
+from bot.scoring.session_rules import session_rules
+from bot.scoring.transcript import Transcript, Turn
+from bot.scoring.turn_rules import STEP_ORDER, TURN_RULES, TurnContext
+
+# Below this NLU confidence the move is treated as unknown: the turn is judged on its words only.
+MIN_CONFIDENCE = 0.4
+Classifier = Callable[[str], Classified]
+
+
+@dataclass
+class TurnAssessment:
+    """The scorer's verdict on one rep turn."""
+
+    index: int
+    text: str
+    move: str | None
+    confidence: float
+    step: str | None
+    cues: Cues
+    notes: list[Note]
+    feedback: str
+
+    def changes(self) -> dict[str, int]:
+        """Net change on each dimension this turn caused (0 where nothing fired)."""
+        totals = dict.fromkeys(DIMENSIONS, 0)
+        for note in self.notes:
+            totals[note.rule.dimension] += note.delta
+        return totals
+
+
+@dataclass
+class SessionResult:
+    """Everything the report needs: per-turn assessments and the session-level ledger."""
+
+    transcript: Transcript
+    assessments: list[TurnAssessment]
+    ledger: Ledger
+    progress: Progress
+    session_notes: list[Note] = field(default_factory=list)
+    rep_chars: int = 0
+    customer_chars: int = 0
+
+    @property
+    def steps(self) -> list[str]:
+        return [a.step for a in self.assessments if a.step is not None]
+
+    def observed(self, dimension: str) -> bool:
+        """Objection handling can only be judged when there was an objection (or an argument)."""
+        if dimension != "objection_handling":
+            return True
+        return bool(self.progress.objections) or any(
+            note.rule.dimension == dimension for note in self.ledger.notes
+        )
+
+
+class Scorer:
+    def __init__(
+        self,
+        methodology: Methodology,
+        cue_finder: CueFinder,
+        classify: Classifier | None = None,
+    ) -> None:
+        self._methodology = methodology
+        self._cues = cue_finder
+        self._classify = classify
+
+    def _move(self, turn: Turn) -> tuple[str | None, float]:
+        if turn.move is not None:
+            intent, confidence = turn.move, turn.confidence if turn.confidence is not None else 1.0
+        elif self._classify is not None:
+            classified = self._classify(turn.text)
+            intent, confidence = classified.intent, classified.confidence
+        else:
+            raise ValueError("turn has no move and the scorer was started without a classifier")
+        if intent not in self._methodology.moves or confidence < MIN_CONFIDENCE:
+            return None, confidence
+        return intent, confidence
+
+    def score(self, transcript: Transcript) -> SessionResult:
+        scoring = self._methodology.scoring
+        ledger = Ledger(scoring.rules, scoring.base)
+        progress = Progress()
+        result = SessionResult(transcript, [], ledger, progress)
+        addressing = [0, 0]
+        for index, turn in enumerate(transcript.turns):
+            cues = self._cues.find(turn.text)
+            if turn.speaker == "customer":
+                result.customer_chars += cues.length
+                self._hear_customer(progress, index, turn.text, cues)
+                continue
+            result.rep_chars += cues.length
+            addressing[0] += cues.customer_address
+            addressing[1] += cues.self_address
+            move, confidence = self._move(turn)
+            step = self._methodology.moves[move].step if move else None
+            context = TurnContext(
+                index, move, step, cues, transcript.persona, progress, self._methodology
+            )
+            fired = [rule_id for rule in TURN_RULES for rule_id in rule(context)]
+            notes = [ledger.add(rule_id, index) for rule_id in fired]
+            assessment = TurnAssessment(
+                index, turn.text, move, confidence, step, cues, notes, self._feedback(move, notes)
+            )
+            result.assessments.append(assessment)
+            self._advance(context, fired)
+        fired = session_rules(
+            self._methodology, progress, ledger, result.steps, (addressing[0], addressing[1])
+        )
+        result.session_notes = [ledger.add(rule_id, None) for rule_id in fired]
+        return result
+
+    @staticmethod
+    def _hear_customer(progress: Progress, index: int, text: str, cues: Cues) -> None:
+        progress.customer_words.update(cues.content_words)
+        if cues.objections:
+            record = ObjectionRecord(index, cues.objections, text)
+            progress.objections.append(record)
+            progress.open_objection = record
+        if cues.agrees:
+            progress.customer_agreed = True
+        progress.last_speaker = "customer"
+
+    def _advance(self, turn: TurnContext, fired: list[str]) -> None:
+        """Record what this rep turn established, after its rules were judged."""
+        progress, move = turn.progress, turn.move
+        if not progress.proposal_started:
+            if turn.cues.question:
+                progress.questions_before_proposal += 1
+            else:
+                progress.statements_before_proposal += 1
+        if turn.answering_objection:
+            record = progress.open_objection or ObjectionRecord(turn.index - 1, [], "")
+            if record not in progress.objections:
+                progress.objections.append(record)
+            record.response_turn = turn.index
+            record.handling = _handling(fired)
+            progress.unresolved = record.handling in {"argued", "ignored"}
+            progress.open_objection = None
+        elif "objection.arguing" in fired:
+            progress.unresolved = True
+        progress.rep_turns += 1
+        progress.last_speaker = "rep"
+        if move is None:
+            return
+        progress.moves[move] += 1
+        progress.max_step = max(progress.max_step, STEP_ORDER.index(turn.step))
+        if move in SPIN_LETTERS:
+            progress.spin.append(SPIN_LETTERS[move])
+        if move == "confirm_understanding":
+            progress.confirmed = True
+            progress.confirmed_before_proposal |= not progress.proposal_started
+        if move in PROPOSAL_MOVES:
+            progress.proposal_started = True
+        if move in CLOSE_MOVES:
+            technique = self._methodology.closing.techniques[move]
+            progress.closes.append(
+                CloseRecord(
+                    turn.index,
+                    move,
+                    "well_timed" if "closing.well_timed" in fired else "premature",
+                    turn.persona not in technique.avoid_personas,
+                )
+            )
+        if "closing.next_step" in fired:
+            progress.next_step_turns.append(turn.index)
+        progress.small_talk_turns += move == "small_talk"
+        progress.direct_closes += move == "close_direct"
+
+    def _feedback(self, move: str | None, notes: list[Note]) -> str:
+        """One line a rep reads under his sentence: the rule that mattered most on this turn."""
+        weighed = sorted(notes, key=lambda note: (-abs(note.delta), note.delta))
+        if weighed and weighed[0].delta != 0:
+            top = weighed[0]
+            label = "做得好" if top.delta > 0 else "可以改进"
+            return f"{label}:{top.rule.advice}({top.rule.m_id})"
+        if move is None:
+            return "没认出这句话是哪种销售动作,这一句只按用词评分。"
+        name = self._methodology.moves[move].name
+        step = self._methodology.visit_step(self._methodology.moves[move].step)
+        return f"这是一句“{name}”,属于“{step.name}”阶段。"
+
+
+def _handling(fired: list[str]) -> str:
+    if "objection.arguing" in fired:
+        return "argued"
+    for rule_id, handling in (
+        ("objection.acknowledge_pivot", "acknowledged_and_pivoted"),
+        ("objection.acknowledge_only", "acknowledged"),
+        ("objection.clarify", "clarified"),
+    ):
+        if rule_id in fired:
+            return handling
+    return "ignored"

@@ -1,0 +1,106 @@
+"""Each spaCy cue rule finds what a trainer would point at, and only that."""
+
+import pytest
+
+from bot.cues import CueFinder
+from bot.methodology import load_methodology
+
+
+@pytest.fixture(scope="module")
+def cues():
+    finder = CueFinder(load_methodology())
+    return finder.find
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "是的,是的,可是算上耗材,三年总成本反而更低。",
+        "我理解您的顾虑,不过我们可以先在一条线上试点。",
+        "您说得对,同时我们也提供三个月的免费试用。",
+        "对,价格确实高一点,但是一年能省下不少墨水钱。",
+        "是的,這個價格確實不低,可是算上維護費反而便宜。",
+    ],
+)
+def test_acknowledge_then_pivot_variants(cues, sentence: str) -> None:
+    assert cues(sentence).acknowledge_pivot
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "可是我们的价格是最低的,是的。",  # pivot before the acknowledgement
+        "是的,我们价格很合理。",  # acknowledgement without a pivot
+        "目前贵厂用的是哪家的设备?",  # 的是 is not an acknowledgement
+    ],
+)
+def test_no_acknowledge_pivot_without_both_in_order(cues, sentence: str) -> None:
+    assert not cues(sentence).acknowledge_pivot
+
+
+def test_arguing_words_are_whole_words(cues) -> None:
+    assert cues("不对,您错了,这不可能。").arguing == ["不对", "您错了", "不可能"]
+    assert cues("这个结构不对称,需要调整。").arguing == []
+
+
+def test_questions_by_mark_particle_or_question_word(cues) -> None:
+    assert cues("您现在用的是哪家的设备").question
+    assert cues("一天能产多少箱?").question
+    assert cues("设备还好用吗").question
+    assert not cues("我们的设备很好用。").question
+    assert not cues("那我们今天就签了吧").question
+
+
+def test_evidence_numbers_documents_and_named_cases(cues) -> None:
+    found = cues("去年青岛银行上线后效率提升了30%,这是SGS的检测报告和ISO证书,一年省了20万元。")
+    assert found.references == ["青岛银行"]
+    assert {"30%", "20万元"} <= set(found.quantities)
+    assert {"SGS", "检测报告", "ISO", "证书"} <= set(found.evidence)
+    assert found.has_evidence
+
+
+def test_own_and_customer_company_are_not_references(cues) -> None:
+    assert cues("贵公司和我们公司合作很久了。").references == []
+
+
+def test_over_promising_and_its_number_is_not_evidence(cues) -> None:
+    found = cues("我们保证百分之百没问题,绝对不会出故障。")
+    assert "绝对" in found.over_promise
+    assert any("百分之百" in word for word in found.over_promise)
+    assert found.quantities == []
+    assert not found.has_evidence
+
+
+def test_customer_centred_address_counts(cues) -> None:
+    found = cues("您和贵公司的团队最关心什么?我们会配合您。")
+    assert found.customer_address == 3
+    assert found.self_address == 1
+
+
+def test_length_ignores_whitespace(cues) -> None:
+    assert cues("  您 好  ").length == 2
+
+
+def test_next_step_needs_an_action_and_a_time(cues) -> None:
+    assert cues("下周三我带工程师来做现场测试,您看方便吗?").next_step
+    assert not cues("有需要随时联系我。").next_step
+    assert not cues("下周三天气不错。").next_step
+
+
+def test_customer_objections_by_kind(cues) -> None:
+    assert cues("你们太贵了,别家便宜多了").objections == ["competitor", "price"]
+    assert cues("我再考虑考虑吧").objections == ["stalling"]
+    assert cues("这事我做不了主,得领导批").objections == ["authority"]
+    assert cues("好的,谢谢").objections == []
+
+
+def test_traditional_characters_give_the_same_cues(cues) -> None:
+    simplified = cues("是的,价格确实高,可是这是检测报告,故障率下降30%。")
+    traditional = cues("是的,價格確實高,可是這是檢測報告,故障率下降30%。")
+    assert simplified.to_dict() == traditional.to_dict()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "OK fine, send me the ROI deck", "好" * 5000])
+def test_odd_input_gives_cues_without_crashing(cues, text: str) -> None:
+    found = cues(text)
+    assert found.length == len("".join(text.split()))
