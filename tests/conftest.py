@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.nlu_model import NluModel
 from scripts.rasa_processes import ROOT, current_model, running_servers
 
 
@@ -24,6 +25,14 @@ def trained_model() -> Path:
     model = current_model()
     assert model.is_file(), f"make train did not produce {model}"
     return model
+
+
+@pytest.fixture(scope="session")
+def nlu_model(trained_model: Path) -> Iterator[NluModel]:
+    """The trained model loaded in-process, as `python -m bot score` loads it."""
+    model = NluModel.load(trained_model)
+    yield model
+    model.close()
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,9 @@ def test_traditional_characters_give_the_same_cues(cues) -> None:
     assert simplified.to_dict() == traditional.to_dict()
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "OK fine, send me the ROI deck", "好" * 5000])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "😀😀😀", "OK fine, send me the ROI deck", "好" * 5000]
+)
 def test_odd_input_gives_cues_without_crashing(cues, text: str) -> None:
     found = cues(text)
     assert found.length == len("".join(text.split()))

@@ -9,6 +9,7 @@ import pytest
 
 from bot.methodology import DIMENSIONS, load_methodology
 from bot.scoring import Transcript, TranscriptError, render_markdown, score_transcript, start_scorer
+from bot.scoring.report import build_report
 from bot.scoring.transcript import parse_transcript, read_transcripts
 
 
@@ -246,3 +247,13 @@ def test_malformed_files_name_file_and_line(tmp_path) -> None:
         read_transcripts(binary)
     with pytest.raises(TranscriptError, match="不存在"):
         read_transcripts(tmp_path / "missing.json")
+
+
+def test_turn_by_turn_scoring_matches_scoring_the_whole_transcript(scorer, methodology) -> None:
+    whole = transcript("peacock", *CONSULTATIVE)
+    session = scorer.start("inkjet_factory", "peacock")
+    live = [session.add(turn) for turn in whole.turns]
+    assert [a.index for a in live if a is not None] == [0, 2, 4, 6, 8, 10, 12]
+    assert build_report(methodology, session.finish()) == score_transcript(
+        scorer, methodology, whole
+    )

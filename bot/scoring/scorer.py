@@ -86,11 +86,11 @@ class Scorer:
         cue_finder: CueFinder,
         classify: Classifier | None = None,
     ) -> None:
-        self._methodology = methodology
-        self._cues = cue_finder
+        self.methodology = methodology
+        self.cue_finder = cue_finder
         self._classify = classify
 
-    def _move(self, turn: Turn) -> tuple[str | None, float]:
+    def move_of(self, turn: Turn) -> tuple[str | None, float]:
         if turn.move is not None:
             intent, confidence = turn.move, turn.confidence if turn.confidence is not None else 1.0
         elif self._classify is not None:
@@ -98,42 +98,75 @@ class Scorer:
             intent, confidence = classified.intent, classified.confidence
         else:
             raise ValueError("turn has no move and the scorer was started without a classifier")
-        if intent not in self._methodology.moves or confidence < MIN_CONFIDENCE:
+        if intent not in self.methodology.moves or confidence < MIN_CONFIDENCE:
             return None, confidence
         return intent, confidence
 
-    def score(self, transcript: Transcript) -> SessionResult:
-        scoring = self._methodology.scoring
-        ledger = Ledger(scoring.rules, scoring.base)
-        progress = Progress()
-        result = SessionResult(transcript, [], ledger, progress)
-        addressing = [0, 0]
-        for index, turn in enumerate(transcript.turns):
-            cues = self._cues.find(turn.text)
-            if turn.speaker == "customer":
-                result.customer_chars += cues.length
-                self._hear_customer(progress, index, turn.text, cues)
-                continue
-            result.rep_chars += cues.length
-            addressing[0] += cues.customer_address
-            addressing[1] += cues.self_address
-            move, confidence = self._move(turn)
-            step = self._methodology.moves[move].step if move else None
-            context = TurnContext(
-                index, move, step, cues, transcript.persona, progress, self._methodology
-            )
-            fired = [rule_id for rule in TURN_RULES for rule_id in rule(context)]
-            notes = [ledger.add(rule_id, index) for rule_id in fired]
-            assessment = TurnAssessment(
-                index, turn.text, move, confidence, step, cues, notes, self._feedback(move, notes)
-            )
-            result.assessments.append(assessment)
-            self._advance(context, fired)
-        fired = session_rules(
-            self._methodology, progress, ledger, result.steps, (addressing[0], addressing[1])
+    def start(self, scenario: str, persona: str) -> ScoringSession:
+        """A session scored turn by turn, as a live role-play needs it."""
+        if persona not in self.methodology.personas:
+            raise ValueError(f"unknown persona {persona!r}")
+        # Not validated as a whole: a session starts with no turns and grows.
+        return ScoringSession(
+            self, Transcript.construct(scenario=scenario, persona=persona, turns=[])
         )
-        result.session_notes = [ledger.add(rule_id, None) for rule_id in fired]
-        return result
+
+    def score(self, transcript: Transcript) -> SessionResult:
+        session = ScoringSession(self, transcript.copy(update={"turns": []}))
+        for turn in transcript.turns:
+            session.add(turn)
+        return session.finish()
+
+
+class ScoringSession:
+    """One conversation being scored: `add` each turn as it happens, `finish` at the end."""
+
+    def __init__(self, scorer: Scorer, transcript: Transcript) -> None:
+        methodology = scorer.methodology
+        self._scorer = scorer
+        self._methodology = methodology
+        self.ledger = Ledger(methodology.scoring.rules, methodology.scoring.base)
+        self.progress = Progress()
+        self.result = SessionResult(transcript, [], self.ledger, self.progress)
+        self._addressing = [0, 0]
+
+    def add(self, turn: Turn) -> TurnAssessment | None:
+        """Score a rep turn (returns its assessment) or take note of a customer turn (None)."""
+        result, progress = self.result, self.progress
+        index = len(result.transcript.turns)
+        result.transcript.turns.append(turn)
+        cues = self._scorer.cue_finder.find(turn.text)
+        if turn.speaker == "customer":
+            result.customer_chars += cues.length
+            self._hear_customer(progress, index, turn.text, cues)
+            return None
+        result.rep_chars += cues.length
+        self._addressing[0] += cues.customer_address
+        self._addressing[1] += cues.self_address
+        move, confidence = self._scorer.move_of(turn)
+        step = self._methodology.moves[move].step if move else None
+        persona = result.transcript.persona
+        context = TurnContext(index, move, step, cues, persona, progress, self._methodology)
+        fired = [rule_id for rule in TURN_RULES for rule_id in rule(context)]
+        notes = [self.ledger.add(rule_id, index) for rule_id in fired]
+        feedback = self._feedback(move, notes)
+        assessment = TurnAssessment(index, turn.text, move, confidence, step, cues, notes, feedback)
+        result.assessments.append(assessment)
+        self._advance(context, fired)
+        return assessment
+
+    def finish(self) -> SessionResult:
+        """Apply the whole-conversation rules (once) and return the result for the report."""
+        if not self.result.session_notes:
+            fired = session_rules(
+                self._methodology,
+                self.progress,
+                self.ledger,
+                self.result.steps,
+                (self._addressing[0], self._addressing[1]),
+            )
+            self.result.session_notes = [self.ledger.add(rule_id, None) for rule_id in fired]
+        return self.result
 
     @staticmethod
     def _hear_customer(progress: Progress, index: int, text: str, cues: Cues) -> None:
