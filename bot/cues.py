@@ -139,11 +139,12 @@ class CueFinder:
                 [{"TEXT": {"REGEX": rf"^[\u4e00-\u9fffA-Za-z]{{2,8}}(?:{suffixes})$"}}],
                 [
                     {"TEXT": {"REGEX": r"^[\u4e00-\u9fffA-Za-z]{2,8}$"}},
-                    {"TEXT": {"IN": list(cues.organisation_suffixes)}},
+                    {"TEXT": {"IN": list(cues.organisation_words)}},
                 ],
             ],
         )
         self._not_a_reference = tuple(cues.not_a_reference)
+        self._self_introduction = frozenset(cues.self_introduction)
 
     def tokens(self, text: str) -> Doc:
         return self._nlp.make_doc(normalize(text))
@@ -188,6 +189,7 @@ class CueFinder:
                 doc[start:end].text
                 for _, start, end in self._organisations(doc)
                 if not doc[start:end].text.startswith(self._not_a_reference)
+                and (start == 0 or doc[start - 1].text not in self._self_introduction)
             )
         )
         has_action = bool(found.get("next_step_actions"))

@@ -283,6 +283,8 @@ class Cues(_Data):
     question_words: list[str]
     evidence: list[str]
     organisation_suffixes: list[str]
+    organisation_words: list[str]
+    self_introduction: list[str]
     not_a_reference: list[str]
     customer_address: list[str]
     self_address: list[str]

@@ -106,3 +106,8 @@ def test_traditional_characters_give_the_same_cues(cues) -> None:
 def test_odd_input_gives_cues_without_crashing(cues, text: str) -> None:
     found = cues(text)
     assert found.length == len("".join(text.split()))
+
+
+def test_own_company_in_a_self_introduction_is_not_a_reference(cues) -> None:
+    assert cues("陈总您好,我是XX银行的小王。").references == []
+    assert cues("我们给XX银行做过同样的项目。").references == ["XX银行"]

@@ -257,3 +257,13 @@ def test_turn_by_turn_scoring_matches_scoring_the_whole_transcript(scorer, metho
     assert build_report(methodology, session.finish()) == score_transcript(
         scorer, methodology, whole
     )
+
+
+def test_a_statement_is_not_credited_as_a_spin_question(scorer, methodology) -> None:
+    report = score_transcript(
+        scorer,
+        methodology,
+        transcript("owl", ("rep", "我们绝对比其他银行强。", "ask_implication")),
+    )
+    assert report["turns"][0]["move"] is None
+    assert report["spin"]["counts"]["I"] == 0

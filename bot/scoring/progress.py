@@ -17,6 +17,7 @@ SPIN_LETTERS = {
     "ask_implication": "I",
     "ask_need_payoff": "N",
 }
+DISCOVERY_MOVES = {*SPIN_LETTERS, "confirm_understanding"}
 PROPOSAL_MOVES = {"present_product", "present_benefit"}
 CLOSE_MOVES = {
     "close_assumptive",
@@ -65,6 +66,7 @@ class Progress:
     customer_words: set[str] = field(default_factory=set)
     customer_agreed: bool = False
     last_speaker: str | None = None
+    last_rep_move: str | None = None
     open_objection: ObjectionRecord | None = None
     unresolved: bool = False
     objections: list[ObjectionRecord] = field(default_factory=list)

@@ -239,7 +239,14 @@ def _strengths_and_improvements(
     positive = sorted((p, rid) for rid, p in totals.items() if p > 0)[::-1]
     negative = sorted((p, rid) for rid, p in totals.items() if p < 0)
     strengths = [item(rules[rid], p) for p, rid in positive[:TOP]]
-    improvements = [item(rules[rid], p) for p, rid in negative[:TOP]]
+    # One improvement per better sentence: two rules that call for the same fix are one lesson.
+    improvements: list[dict] = []
+    shown: set[str | None] = set()
+    for points, rule_id in negative:
+        better = _better(methodology, rules[rule_id], scenario)
+        if len(improvements) < TOP and (better is None or better not in shown):
+            improvements.append(item(rules[rule_id], points))
+            shown.add(better)
     # Fewer than three mistakes: add the most valuable good habits that never showed up.
     missed = sorted(
         (
@@ -253,7 +260,6 @@ def _strengths_and_improvements(
         ),
         key=lambda rule: -rule.points,
     )
-    shown = {entry["better_sentence"] for entry in improvements if "better_sentence" in entry}
     for rule in missed:
         if len(improvements) >= TOP:
             break

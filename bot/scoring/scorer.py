@@ -18,6 +18,7 @@ from bot.nlu_model import Classified
 from bot.scoring.ledger import Ledger, Note
 from bot.scoring.progress import (
     CLOSE_MOVES,
+    DISCOVERY_MOVES,
     PROPOSAL_MOVES,
     SPIN_LETTERS,
     CloseRecord,
@@ -90,7 +91,7 @@ class Scorer:
         self.cue_finder = cue_finder
         self._classify = classify
 
-    def move_of(self, turn: Turn) -> tuple[str | None, float]:
+    def move_of(self, turn: Turn, cues: Cues) -> tuple[str | None, float]:
         if turn.move is not None:
             intent, confidence = turn.move, turn.confidence if turn.confidence is not None else 1.0
         elif self._classify is not None:
@@ -99,6 +100,9 @@ class Scorer:
         else:
             raise ValueError("turn has no move and the scorer was started without a classifier")
         if intent not in self.methodology.moves or confidence < MIN_CONFIDENCE:
+            return None, confidence
+        if intent in SPIN_LETTERS and not cues.question:
+            # A SPIN move is a question; a statement the model took for one is not credited.
             return None, confidence
         return intent, confidence
 
@@ -143,7 +147,7 @@ class ScoringSession:
         result.rep_chars += cues.length
         self._addressing[0] += cues.customer_address
         self._addressing[1] += cues.self_address
-        move, confidence = self._scorer.move_of(turn)
+        move, confidence = self._scorer.move_of(turn, cues)
         step = self._methodology.moves[move].step if move else None
         persona = result.transcript.persona
         context = TurnContext(index, move, step, cues, persona, progress, self._methodology)
@@ -170,7 +174,11 @@ class ScoringSession:
 
     @staticmethod
     def _hear_customer(progress: Progress, index: int, text: str, cues: Cues) -> None:
-        progress.customer_words.update(cues.content_words)
+        # What the customer says in answer to a discovery question is his stated situation
+        # and needs: the words a benefit should echo (M5 B). Small talk and replies to a
+        # pitch are not.
+        if progress.last_rep_move in DISCOVERY_MOVES:
+            progress.customer_words.update(cues.content_words)
         if cues.objections:
             record = ObjectionRecord(index, cues.objections, text)
             progress.objections.append(record)
@@ -199,6 +207,7 @@ class ScoringSession:
             progress.unresolved = True
         progress.rep_turns += 1
         progress.last_speaker = "rep"
+        progress.last_rep_move = move
         if move is None:
             return
         progress.moves[move] += 1
