@@ -451,7 +451,8 @@ def _cross_reference_errors(parts: dict[str, _Data]) -> list[str]:
     return errors
 
 
-def _load_file(path: Path, model: type[_Data]) -> _Data:
+def load_yaml_model(path: Path, model: type[_Data]) -> _Data:
+    """Read one YAML data file into `model`; any problem raises an error naming file and key."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -473,7 +474,7 @@ def _load_file(path: Path, model: type[_Data]) -> _Data:
 def load_methodology(directory: Path | None = None) -> Methodology:
     """Read and validate every methodology file; raise MethodologyError on the first bad one."""
     directory = directory or DEFAULT_DIRECTORY
-    parts = {name: _load_file(directory / name, model) for name, model in _FILES.items()}
+    parts = {name: load_yaml_model(directory / name, model) for name, model in _FILES.items()}
     errors = _cross_reference_errors(parts)
     if errors:
         raise MethodologyError("\n".join(errors))

@@ -1,0 +1,149 @@
+"""Role-play scenarios as data: one YAML file per scenario in `bot/knowledge/scenarios/`.
+
+Trainers add a scenario by adding a file, so each file is validated on its own: a broken file
+is reported by name (with the key that is wrong) and skipped, and the other scenarios still
+load. References into the methodology (objection types, SPIN moves, decision roles) are
+checked too, so a typo cannot silently make a need impossible to reveal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import conint, constr, validator
+
+from bot.methodology import Methodology, MethodologyError, _Data, load_yaml_model
+
+DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "knowledge" / "scenarios"
+DISCOVERY_QUESTIONS = ("ask_situation", "ask_problem", "ask_implication", "ask_need_payoff")
+Text = constr(strip_whitespace=True, min_length=1)
+
+
+class Company(_Data):
+    name: Text
+    profile: Text
+
+
+class Contact(_Data):
+    name: Text
+    title: Text
+    address_as: Text
+    # M9 (CUTE): who this person is in the decision.
+    decision_role: Literal["economic_buyer", "technical_buyer", "user", "coach"]
+    # M9 (DESU): attitude to the project and relation to us.
+    attitude: Literal["active", "passive", "resistant"]
+    relation: Literal["neutral", "champion", "supporter", "enemy", "blocker"]
+
+
+class Fact(_Data):
+    """Something the customer tells when asked a situation question (M4 S)."""
+
+    line: Text
+
+
+class HiddenNeed(_Data):
+    """A need the customer only reveals to the right kind of question (M4)."""
+
+    id: Text
+    label: Text
+    revealed_by: list[Literal[DISCOVERY_QUESTIONS]]  # type: ignore[valid-type]
+    line: Text
+    implication_line: Text
+    payoff_line: Text
+
+
+class Objection(_Data):
+    """A concern the customer raises (M6): its type, when it surfaces, what he says."""
+
+    type: Text
+    surfaces: Literal["proposal", "closing"]
+    line: Text
+    answered_line: Text
+
+
+class CloseConditions(_Data):
+    """What must be true for the customer to accept a close (M7.1)."""
+
+    min_needs_revealed: conint(ge=0)
+    requires_confirmation: bool
+    min_trust: conint(ge=0, le=100)
+    accepted_line: Text
+    stall_line: Text
+
+
+class Replies(_Data):
+    opening: Text
+    greet: list[Text]
+    small_talk: list[Text]
+    praise: list[Text]
+    suggestion: list[Text]
+    pitch_too_early: list[Text]
+    evidence: list[Text]
+    unclear: list[Text]
+    next_step: list[Text]
+    farewell: list[Text]
+
+
+class Scenario(_Data):
+    id: constr(regex=r"^[a-z][a-z0-9_]*$")
+    name: Text
+    seeds: list[str]
+    product: Text
+    company: Company
+    contact: Contact
+    facts: list[Fact]
+    hidden_needs: list[HiddenNeed]
+    objections: list[Objection]
+    competitor: Text
+    budget: Text
+    timing: Text
+    close: CloseConditions
+    replies: Replies
+
+    @validator("hidden_needs")
+    def _needs_are_unique(cls, needs: list[HiddenNeed]) -> list[HiddenNeed]:
+        ids = [need.id for need in needs]
+        if len(set(ids)) != len(ids) or not ids:
+            raise ValueError("need ids must be present and unique")
+        return needs
+
+
+@dataclass
+class ScenarioLibrary:
+    """The scenarios that loaded, and a message per file that did not."""
+
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def _reference_errors(methodology: Methodology, scenario: Scenario, name: str) -> list[str]:
+    objection_types = {objection.id for objection in methodology.objections.types}
+    errors = [
+        f"{name}: objections -> {index} -> type: unknown objection type {objection.type!r}"
+        for index, objection in enumerate(scenario.objections)
+        if objection.type not in objection_types
+    ]
+    if scenario.close.min_needs_revealed > len(scenario.hidden_needs):
+        errors.append(f"{name}: close -> min_needs_revealed: more than the scenario's needs")
+    if f"{scenario.id}.yml" != name:
+        errors.append(f"{name}: id: must match the file name ({scenario.id}.yml)")
+    return errors
+
+
+def load_scenarios(methodology: Methodology, directory: Path | None = None) -> ScenarioLibrary:
+    """Every valid scenario in `directory`; invalid files are listed in `errors`, not raised."""
+    library = ScenarioLibrary()
+    for path in sorted((directory or DEFAULT_DIRECTORY).glob("*.yml")):
+        try:
+            scenario = load_yaml_model(path, Scenario)
+        except MethodologyError as error:
+            library.errors.append(str(error))
+            continue
+        problems = _reference_errors(methodology, scenario, path.name)
+        if problems:
+            library.errors.append("\n".join(problems))
+        else:
+            library.scenarios[scenario.id] = scenario
+    return library
