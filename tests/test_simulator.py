@@ -1,0 +1,123 @@
+"""The simulated customer opens up to good questions, objects, and signs only when earned."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.methodology import load_methodology
+from bot.scenarios import load_scenarios
+from bot.scoring import start_scorer
+from bot.scoring.transcript import Turn
+from bot.simulator import CustomerSimulator, CustomerState
+
+
+@pytest.fixture(scope="module")
+def methodology():
+    return load_methodology()
+
+
+@pytest.fixture(scope="module")
+def scorer(methodology):
+    return start_scorer(methodology)
+
+
+@pytest.fixture(scope="module")
+def simulator(methodology):
+    return CustomerSimulator(methodology, load_scenarios(methodology).scenarios)
+
+
+def play(scorer, simulator, persona: str, moves: list[tuple[str, str]], seed: int = 1):
+    """Drive a role-play with known moves; returns the replies and the final state."""
+    session = scorer.start("inkjet_factory", persona)
+    reaction = simulator.start("inkjet_factory", persona, seed)
+    session.add(Turn(speaker="customer", text=reaction.reply))
+    state, replies = reaction.state, []
+    for text, move in moves:
+        assessment = session.add(Turn(speaker="rep", text=text, move=move))
+        reaction = simulator.react(state, assessment)
+        session.add(Turn(speaker="customer", text=reaction.reply))
+        state = reaction.state
+        replies.append(reaction.reply)
+        if state.outcome in {"signed", "lost"}:
+            break
+    return replies, state
+
+
+CONSULTATIVE = [
+    ("王厂长您好,我是XX喷码的小李。", "greet"),
+    ("现在厂里用的是几台喷码机?", "ask_situation"),
+    ("用下来有没有让您头疼的地方?", "ask_problem"),
+    ("停一次线,对交货有什么影响?", "ask_implication"),
+    ("还有别的让您不放心的地方吗?", "ask_problem"),
+    ("如果不用再停线,对旺季交货有什么帮助?", "ask_need_payoff"),
+    ("我确认一下,您最关心的是少停机和码清晰,对吗?", "confirm_understanding"),
+    ("按您说的,换新喷头一年能少停机六十小时,省十五万元。", "present_benefit"),
+    ("是的,单价确实高一些,可是三年总成本低20%,我给您算一笔账?", "handle_objection"),
+    ("那我们先在一号线装一台,您看下周一还是周三?", "close_alternative"),
+    ("是的,要老板拍板,可是我可以准备一份给老板的汇报材料,我们一起去讲,您看呢?", "handle_objection"),
+    ("那设备先装一号线,您看下周一方便吗?", "close_assumptive"),
+]
+
+
+def test_needs_come_out_only_to_the_right_questions(scorer, simulator) -> None:
+    replies, state = play(scorer, simulator, "owl", CONSULTATIVE[:4])
+    assert "十二台" in replies[1]  # situation question: a fact, no need yet
+    assert "喷头老堵" in replies[2]  # problem question: a hidden need
+    assert "罚了款" in replies[3]  # implication question deepens it
+    assert state.needs == {"downtime": "implication"}
+
+
+def test_consultative_rep_handles_objections_and_signs(scorer, simulator) -> None:
+    replies, state = play(scorer, simulator, "peacock", CONSULTATIVE)
+    assert "贵了不少" in replies[7]  # price objection surfaces at the proposal
+    assert "算清楚" in replies[8]  # acknowledged and answered
+    assert "老板" in replies[9]  # the first close surfaces the authority objection
+    assert state.outcome == "signed"
+    assert "一号线试装" in replies[-1]
+    for persona in ("tiger", "owl", "koala"):
+        assert play(scorer, simulator, persona, CONSULTATIVE)[1].outcome == "signed", persona
+
+
+def test_pitching_rep_does_not_get_a_signature(scorer, simulator) -> None:
+    pitch = [
+        ("我们的喷码机是行业领先的,绝对没问题。", "present_product"),
+        ("我们的墨水也是进口的,保证百分之百满意。", "present_product"),
+        ("这个价格只到月底,今天就签了吧。", "close_urgency"),
+        ("您今天就定了吧。", "close_direct"),
+    ]
+    replies, state = play(scorer, simulator, "owl", pitch)
+    assert state.outcome != "signed"
+    assert state.trust < 50
+    assert "别急着介绍" in replies[0] or "听过很多家" in replies[0]
+
+
+def test_tiger_walks_out_after_too_much_small_talk(scorer, simulator) -> None:
+    chat = [("今天天气真好。", "small_talk")] * 3 + [
+        ("路上真堵啊,我开了一个多小时才到,停车场也找了半天,您这边平时停车方便吗?", "small_talk")
+    ]
+    replies, state = play(scorer, simulator, "tiger", chat)
+    assert state.outcome == "lost"
+    assert "今天就到这" in replies[-1]
+
+
+def test_koala_backs_off_under_pressure_and_warms_to_reassurance(scorer, simulator) -> None:
+    _, pressured = play(
+        scorer, simulator, "koala", [("名额只剩两个,您不定就没了。", "close_scarcity")]
+    )
+    _, reassured = play(
+        scorer, simulator, "koala", [("您放心,先试用,工程师全程陪着您。", "present_benefit")]
+    )
+    assert pressured.trust < 50 < reassured.trust
+
+
+def test_same_seed_same_conversation_other_seed_other_words(scorer, simulator) -> None:
+    first, _ = play(scorer, simulator, "peacock", CONSULTATIVE, seed=7)
+    again, _ = play(scorer, simulator, "peacock", CONSULTATIVE, seed=7)
+    assert first == again
+    others = [play(scorer, simulator, "peacock", CONSULTATIVE, seed=s)[0] for s in range(1, 6)]
+    assert any(other != first for other in others)
+
+
+def test_state_round_trips_through_a_plain_dict(scorer, simulator) -> None:
+    _, state = play(scorer, simulator, "owl", CONSULTATIVE[:5])
+    assert CustomerState.from_dict(state.to_dict()) == state
