@@ -1,4 +1,4 @@
-"""Coach-mode actions: explain a methodology concept, name a rep move said to the coach."""
+"""Coach-mode actions: explain a methodology concept or how to deal with a persona."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology
-from bot.coach import concept_choices, describe_move, explain_concept, explain_persona
+from bot.coach import concept_choices, explain_concept, explain_persona
 
 
 class ActionExplainConcept(Action):
@@ -39,18 +39,4 @@ class ActionExplainConcept(Action):
                 for concept, title in concept_choices(methodology())
             ],
         )
-        return []
-
-
-class ActionDescribeMove(Action):
-    """Tells a rep which move a customer-directed sentence is, outside a role-play."""
-
-    def name(self) -> str:
-        return "action_describe_move"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        intent = tracker.latest_message.get("intent", {}).get("name")
-        dispatcher.utter_message(text=describe_move(methodology(), intent))
         return []

@@ -1,15 +1,37 @@
-"""The action server's single, lazily opened copy of the methodology data.
+"""The action server's single, lazily opened copies of the methodology, scenarios, scorer and
+role-play coach.
 
-Loaded on the first action call rather than at import, so importing the actions package
-(as `rasa run actions` does) never reads files, and a broken data file is reported in the
-action server's log with the file and key that are wrong.
+Created on the first action call rather than at import, so importing the actions package (as
+`rasa run actions` does) reads no files, and a broken data file is reported in the action
+server's log with the file and key that are wrong. A broken scenario file is logged and
+skipped; the others stay available.
 """
 
+import logging
 from functools import lru_cache
 
 from bot.methodology import Methodology, load_methodology
+from bot.roleplay import RolePlayCoach
+from bot.scenarios import load_scenarios
+from bot.scoring import start_scorer
+from bot.simulator import CustomerSimulator
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
 def methodology() -> Methodology:
     return load_methodology()
+
+
+@lru_cache(maxsize=1)
+def roleplay_coach() -> RolePlayCoach:
+    library = load_scenarios(methodology())
+    for error in library.errors:
+        logger.error("scenario file skipped: %s", error)
+    return RolePlayCoach(
+        methodology(),
+        library.scenarios,
+        start_scorer(methodology()),
+        CustomerSimulator(methodology(), library.scenarios),
+    )

@@ -1,0 +1,156 @@
+"""Role-play actions: start, each rep sentence (scored, answered by the customer), hint,
+feedback, end with the report. State lives in the `roleplay` slot (see bot/roleplay.py).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge import methodology, roleplay_coach
+from bot.coach import describe_move
+from bot.roleplay import RolePlay
+
+SLOT = "roleplay"
+NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来个老虎型客户”开始一场吧。"
+
+
+def _current(tracker: Tracker) -> RolePlay | None:
+    data = tracker.get_slot(SLOT)
+    return RolePlay.from_dict(data) if isinstance(data, dict) else None
+
+
+def _latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    message = tracker.latest_message
+    ranking = [i for i in message.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"]
+    best = ranking[0] if ranking else message.get("intent") or {}
+    return best.get("name"), float(best.get("confidence") or 0.0)
+
+
+def _say(dispatcher: CollectingDispatcher, messages: list[str]) -> None:
+    for message in messages:
+        dispatcher.utter_message(text=message)
+
+
+class ActionStartRoleplay(Action):
+    """Starts a role-play with the named scenario and persona, or offers buttons for what is
+    missing, so "来个老虎型的客户" and a tap on a button both work."""
+
+    def name(self) -> str:
+        return "action_start_roleplay"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        coach = roleplay_coach()
+        scenario = next(tracker.get_latest_entity_values("scenario"), None)
+        persona = next(tracker.get_latest_entity_values("persona"), None)
+        if scenario not in coach.scenarios:
+            dispatcher.utter_message(
+                text="选一个场景:",
+                buttons=[
+                    {
+                        "title": item.name,
+                        "payload": "/start_roleplay" + _entities(scenario=item.id, persona=persona),
+                    }
+                    for item in coach.scenarios.values()
+                ],
+            )
+            return []
+        if persona not in methodology().personas:
+            dispatcher.utter_message(
+                text="客户是什么性格?",
+                buttons=[
+                    {
+                        "title": f"{item.animal}型({item.name})",
+                        "payload": "/start_roleplay"
+                        + _entities(scenario=scenario, persona=item.id),
+                    }
+                    for item in methodology().personas.values()
+                ],
+            )
+            return []
+        seed = zlib.crc32(f"{tracker.sender_id}:{len(tracker.events)}".encode())
+        play, messages = coach.start(scenario, persona, seed)
+        _say(dispatcher, messages)
+        return [SlotSet(SLOT, play.to_dict())]
+
+
+def _entities(**values: str | None) -> str:
+    """The `{"scenario": ..., "persona": ...}` part of a button payload, for known values."""
+    present = {key: value for key, value in values.items() if value}
+    return json.dumps(present, ensure_ascii=False) if present else ""
+
+
+class ActionRepMove(Action):
+    """A sentence meant for a customer: in a role-play the customer answers and the turn is
+    scored; outside one, the coach names the move (or greets, or asks to rephrase)."""
+
+    def name(self) -> str:
+        return "action_rep_move"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        play = _current(tracker)
+        intent, confidence = _latest_intent(tracker)
+        text = (tracker.latest_message.get("text") or "").strip()
+        if play is None or play.finished:
+            if tracker.latest_message.get("intent", {}).get("name") == "nlu_fallback":
+                dispatcher.utter_message(response="utter_default")
+            elif intent == "greet":
+                dispatcher.utter_message(response="utter_greet")
+            else:
+                dispatcher.utter_message(text=describe_move(methodology(), intent))
+            return []
+        if not text or text.startswith("/"):
+            dispatcher.utter_message(text="客户在等你开口呢,请输入你要对客户说的话。")
+            return []
+        play, messages = roleplay_coach().rep_says(play, text, intent, confidence)
+        _say(dispatcher, messages)
+        return [SlotSet(SLOT, None if play.finished else play.to_dict())]
+
+
+class ActionEndRoleplay(Action):
+    def name(self) -> str:
+        return "action_end_roleplay"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        play = _current(tracker)
+        if play is None:
+            dispatcher.utter_message(text=NOT_PLAYING)
+            return []
+        dispatcher.utter_message(text=roleplay_coach().summary(play))
+        dispatcher.utter_message(text="想再练一次,说“开始对练”。")
+        return [SlotSet(SLOT, None)]
+
+
+class ActionRoleplayHint(Action):
+    def name(self) -> str:
+        return "action_roleplay_hint"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        play = _current(tracker)
+        dispatcher.utter_message(text=roleplay_coach().hint(play) if play else NOT_PLAYING)
+        return []
+
+
+class ActionRoleplayFeedback(Action):
+    def name(self) -> str:
+        return "action_roleplay_feedback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        play = _current(tracker)
+        dispatcher.utter_message(text=roleplay_coach().feedback(play) if play else NOT_PLAYING)
+        return []

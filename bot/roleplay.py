@@ -1,0 +1,179 @@
+"""A role-play session: the rep talks, the turn is scored, the customer answers in character.
+
+All of a session's state is the plain dict `RolePlay.to_dict()`, kept by the Rasa action in a
+slot, so a conversation survives a restart of either server. Scores are recomputed from the
+stored turns (which carry the intent Rasa gave each message), which is deterministic and cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.methodology import Methodology
+from bot.scenarios import Scenario
+from bot.scoring.report import build_report
+from bot.scoring.scorer import Scorer, ScoringSession
+from bot.scoring.transcript import Turn
+from bot.simulator import CustomerSimulator, CustomerState
+
+ROLE_NAMES = {
+    "economic_buyer": "关键决策者",
+    "technical_buyer": "技术把关者",
+    "user": "使用者",
+    "coach": "内部教练",
+}
+OUTCOME_TEXT = {
+    "signed": "🎉 客户同意了!对练结束。",
+    "lost": "客户结束了这次拜访。对练结束。",
+}
+
+
+@dataclass
+class RolePlay:
+    scenario: str
+    persona: str
+    seed: int
+    customer: CustomerState
+    turns: list[dict] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "scenario": self.scenario,
+            "persona": self.persona,
+            "seed": self.seed,
+            "customer": self.customer.to_dict(),
+            "turns": self.turns,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RolePlay:
+        return cls(
+            data["scenario"],
+            data["persona"],
+            data["seed"],
+            CustomerState.from_dict(data["customer"]),
+            list(data["turns"]),
+        )
+
+    @property
+    def finished(self) -> bool:
+        return self.customer.outcome in OUTCOME_TEXT
+
+
+class RolePlayCoach:
+    def __init__(
+        self,
+        methodology: Methodology,
+        scenarios: dict[str, Scenario],
+        scorer: Scorer,
+        simulator: CustomerSimulator,
+    ) -> None:
+        self.methodology = methodology
+        self.scenarios = scenarios
+        self._scorer = scorer
+        self._simulator = simulator
+
+    def brief(self, scenario_id: str, persona_id: str) -> str:
+        """What the rep knows before walking in: company, contact, role (M9), personality (M8)."""
+        scenario = self.scenarios[scenario_id]
+        persona = self.methodology.personas[persona_id]
+        contact = scenario.contact
+        return (
+            f"【对练开始】{scenario.name}\n"
+            f"客户:{scenario.company.name}。{scenario.company.profile}\n"
+            f"你要拜访的是{contact.title}{contact.name}({contact.address_as}),"
+            f"在这次采购里是{ROLE_NAMES[contact.decision_role]},"
+            f"性格偏{persona.animal}型({persona.name})。\n"
+            f"你卖的是:{scenario.product}。\n"
+            "直接对客户说话即可;说“提示”看建议,说“点评”看上一句的评分,说“结束对练”看报告。"
+        )
+
+    def start(self, scenario_id: str, persona_id: str, seed: int) -> tuple[RolePlay, list[str]]:
+        reaction = self._simulator.start(scenario_id, persona_id, seed)
+        play = RolePlay(scenario_id, persona_id, seed, reaction.state)
+        play.turns.append({"speaker": "customer", "text": reaction.reply})
+        return play, [self.brief(scenario_id, persona_id), f"{self._name(play)}:{reaction.reply}"]
+
+    def _name(self, play: RolePlay) -> str:
+        return self.scenarios[play.scenario].contact.address_as
+
+    def _session(self, play: RolePlay) -> ScoringSession:
+        session = self._scorer.start(play.scenario, play.persona)
+        for turn in play.turns:
+            session.add(Turn.parse_obj(turn))
+        return session
+
+    def rep_says(
+        self, play: RolePlay, text: str, move: str | None, confidence: float
+    ) -> tuple[RolePlay, list[str]]:
+        """Score the rep's sentence, let the customer answer; the report follows a natural end."""
+        play = RolePlay.from_dict(play.to_dict())
+        session = self._session(play)
+        turn = {"speaker": "rep", "text": text, "move": move or "unknown", "confidence": confidence}
+        assessment = session.add(Turn.parse_obj(turn))
+        play.turns.append(turn)
+        reaction = self._simulator.react(play.customer, assessment)
+        play.customer = reaction.state
+        play.turns.append({"speaker": "customer", "text": reaction.reply})
+        messages = [f"{self._name(play)}:{reaction.reply}"]
+        if play.finished:
+            messages += [OUTCOME_TEXT[play.customer.outcome], self.summary(play)]
+        return play, messages
+
+    def report(self, play: RolePlay) -> dict:
+        return build_report(self.methodology, self._session(play).finish())
+
+    def feedback(self, play: RolePlay) -> str:
+        """The assessment of the rep's last turn (request_feedback)."""
+        report = self.report(play)
+        if not report["turns"]:
+            return "你还没有对客户说话呢。先开个场吧!"
+        last = report["turns"][-1]
+        changes = ",".join(
+            f"{report['dimensions'][dimension]['name']}{delta:+d}"
+            for dimension, delta in last["changes"].items()
+            if delta
+        )
+        return (
+            f"你刚才说:“{last['text']}”\n"
+            f"动作:{last['move_name'] or '未识别'};阶段:{last['step_name'] or '—'}\n"
+            f"得分变化:{changes or '无'}\n{last['feedback']}"
+        )
+
+    def hint(self, play: RolePlay) -> str:
+        """What the customer is silently asking at this step (M2) and one move to try."""
+        report = self.report(play)
+        reached = [segment["step"] for segment in report["timeline"]]
+        customer = play.customer
+        if customer.open_objection:
+            step_id = "closing"
+        elif not reached:
+            step_id = "rapport"
+        elif len(customer.needs) < 2 or not customer.confirmed:
+            step_id = "discovery"
+        elif "proposal" not in reached:
+            step_id = "proposal"
+        else:
+            step_id = "closing"
+        step = self.methodology.visit_step(step_id)
+        return (
+            f"现在处在“{step.name}”阶段。客户心里在问:{step.customer_asks}\n"
+            f"建议:{step.suggested_move}(依据 {step.m_id})"
+        )
+
+    def summary(self, play: RolePlay) -> str:
+        """The session report, short enough for a chat window."""
+        report = self.report(play)
+        dimensions = ";".join(
+            f"{d['name']} {d['score'] if d['observed'] else '未评'}"
+            for d in report["dimensions"].values()
+        )
+        lines = [f"📋 本次对练总分:{report['overall']}", dimensions]
+        if report["strengths"]:
+            lines.append("做得好:" + ";".join(s["name"] for s in report["strengths"]))
+        for improvement in report["improvements"]:
+            line = f"改进:{improvement['name']}({improvement['m_id']})"
+            if "better_sentence" in improvement:
+                line += f"——可以说“{improvement['better_sentence']}”"
+            lines.append(line)
+        return "\n".join(lines)
