@@ -1,0 +1,80 @@
+"""Whole role-plays over the real REST channel, Rasa server and action server both running."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+START_TIGER_FACTORY = '/start_roleplay{"scenario": "inkjet_factory", "persona": "tiger"}'
+
+CONSULTATIVE = [
+    "王厂长您好,我是XX喷码的小李,就占用您十分钟。",
+    "贵厂现在几条线在用喷码机?",
+    "用下来有没有让您头疼的地方?",
+    "停一次线,对交货有什么影响?",
+    "除了停线,还有别的让您不放心的地方吗?",
+    "如果不用再停线,对您旺季交货有什么帮助?",
+    "我确认一下,您最关心的是少停机和码要清晰,对吗?",
+    "按您说的停线损失算,换新喷头一年能少停机六十小时,省下十五万元。",
+    "是的,单价确实高一些,可是三年总成本反而低20%,我给您算一笔账?",
+    "那设备先装在一号线,您看下周一还是周三方便?",
+    "是的,要老板拍板,可是我可以准备一份给老板的汇报材料,我们一起去讲,您看呢?",
+    "那设备先装一号线,您看下周一方便吗?",
+]
+PITCHING = [
+    "王总您好,我是XX喷码的小李,今天天气真不错啊,路上一点都不堵。",
+    "我们公司是行业领先的喷码机厂家,产品有十几个系列,服务网点遍布全国。",
+    "我们的喷码机质量绝对没问题,保证百分之百满意。",
+    "这个价格只到月底,下个月就涨价了,您今天就把合同签了吧。",
+]
+
+
+def _texts(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def _play(rasa_server, lines: list[str]) -> tuple[str, list[str]]:
+    sender = f"rep-{uuid.uuid4().hex[:8]}"
+    opening = _texts(rasa_server.say(sender, START_TIGER_FACTORY))
+    assert "华丰食品" in opening and "王厂长:" in opening
+    answers = []
+    for line in lines:
+        answer = _texts(rasa_server.say(sender, line))
+        answers.append(answer)
+        if "对练结束" in answer:
+            return answer, answers
+    return _texts(rasa_server.say(sender, "结束对练,看报告")), answers
+
+
+def _overall(report: str) -> int:
+    return int(re.search(r"总分:(\d+)", report).group(1))
+
+
+def test_consultative_rep_wins_the_tiger_and_a_pitching_rep_does_not(rasa_server) -> None:
+    good_report, good_answers = _play(rasa_server, CONSULTATIVE)
+    bad_report, bad_answers = _play(rasa_server, PITCHING)
+    assert all(answer.startswith("王厂长:") for answer in good_answers[:5])
+    assert "喷头" in good_answers[2]  # a problem question reveals a hidden need
+    assert "客户同意了" in good_report
+    assert "客户同意了" not in _texts([{"text": a} for a in bad_answers])
+    assert _overall(good_report) > _overall(bad_report)
+    # The reports say why: the pitching rep is told to ask before telling or not to over-promise.
+    assert "改进" in bad_report
+    assert any(word in bad_report for word in ("说多于问", "没了解需求", "过度承诺", "过早促成"))
+
+
+def test_traditional_characters_and_bad_input_mid_session_keep_the_role_play(rasa_server) -> None:
+    sender = f"rep-{uuid.uuid4().hex[:8]}"
+    rasa_server.say(sender, START_TIGER_FACTORY)
+    answer = _texts(rasa_server.say(sender, "王廠長您好,用下來有沒有讓您頭疼的地方?"))
+    assert "王厂长:" in answer and "喷头" in answer
+    for bad in ("", "😀😀😀", "asdfgh qwerty", "好" * 3000):
+        assert _texts(rasa_server.say(sender, bad)).strip()
+    answer = _texts(rasa_server.say(sender, "停一次线,对交货有什么影响?"))
+    assert "王厂长:" in answer and "罚" in answer
+    feedback = _texts(rasa_server.say(sender, "我刚才那句说得怎么样?"))
+    assert "暗示问题" in feedback
