@@ -13,7 +13,7 @@ from bot.methodology import Methodology
 from bot.scenarios import Scenario
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Scorer, ScoringSession
-from bot.scoring.transcript import Turn
+from bot.scoring.transcript import MAX_TURN_CHARS, Turn
 from bot.simulator import CustomerSimulator, CustomerState
 
 ROLE_NAMES = {
@@ -109,6 +109,8 @@ class RolePlayCoach:
         """Score the rep's sentence, let the customer answer; the report follows a natural end."""
         play = RolePlay.from_dict(play.to_dict())
         session = self._session(play)
+        # An over-long message is scored on its first MAX_TURN_CHARS characters, not refused.
+        text = text[:MAX_TURN_CHARS]
         turn = {"speaker": "rep", "text": text, "move": move or "unknown", "confidence": confidence}
         assessment = session.add(Turn.parse_obj(turn))
         play.turns.append(turn)

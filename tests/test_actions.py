@@ -138,3 +138,11 @@ def test_role_play_commands_without_a_role_play_say_how_to_start() -> None:
     for action in (ActionEndRoleplay(), ActionRoleplayHint(), ActionRoleplayFeedback()):
         (message,) = _run(action, _tracker("end_roleplay"))
         assert "开始对练" in message["text"]
+
+
+def test_a_huge_message_in_a_role_play_is_answered_not_refused() -> None:
+    play = _started()
+    tracker = _tracker("small_talk", text="好" * 30000, roleplay=play)
+    messages, (event,) = _run_with_events(ActionRepMove(), tracker)
+    assert messages[0]["text"].startswith("王厂长:")
+    assert len(event["value"]["turns"][1]["text"]) == 20000
