@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, roleplay_coach
 from bot.coach import describe_move
+from bot.nlu_model import best_intent
 from bot.roleplay import RolePlay
 
 SLOT = "roleplay"
@@ -23,13 +24,6 @@ NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来�
 def _current(tracker: Tracker) -> RolePlay | None:
     data = tracker.get_slot(SLOT)
     return RolePlay.from_dict(data) if isinstance(data, dict) else None
-
-
-def _latest_intent(tracker: Tracker) -> tuple[str | None, float]:
-    message = tracker.latest_message
-    ranking = [i for i in message.get("intent_ranking") or [] if i.get("name") != "nlu_fallback"]
-    best = ranking[0] if ranking else message.get("intent") or {}
-    return best.get("name"), float(best.get("confidence") or 0.0)
 
 
 def _say(dispatcher: CollectingDispatcher, messages: list[str]) -> None:
@@ -98,7 +92,8 @@ class ActionRepMove(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         play = _current(tracker)
-        intent, confidence = _latest_intent(tracker)
+        best = best_intent(tracker.latest_message)
+        intent, confidence = best.intent, best.confidence
         text = (tracker.latest_message.get("text") or "").strip()
         if play is None or play.finished:
             if tracker.latest_message.get("intent", {}).get("name") == "nlu_fallback":

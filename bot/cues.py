@@ -101,13 +101,16 @@ class CueFinder:
     """One spaCy pipeline and its matchers, built from the methodology's word lists.
 
     Building it loads jieba's dictionary (about a second), so it is created once by the
-    scorer's start-up, never at import.
+    scorer's start-up, never at import. It segments with its own jieba tokenizer: the extra
+    cue words added here must not change how Rasa's JiebaTokenizer (the global jieba) splits
+    text when the NLU model runs in the same process, as in `python -m bot score`.
     """
 
     def __init__(self, methodology: Methodology) -> None:
         jieba.setLogLevel(logging.WARNING)
+        segmenter = jieba.Tokenizer()
         for dictionary in sorted(DICTIONARY_DIRECTORY.glob("*.txt")):
-            jieba.load_userdict(str(dictionary))
+            segmenter.load_userdict(str(dictionary))
         cues = methodology.cues
         extra_words = [
             *methodology.objections.arguing_words,
@@ -117,8 +120,9 @@ class CueFinder:
             *cues.assumed_need,
         ]
         for word in extra_words:
-            jieba.add_word(word, freq=2000)
+            segmenter.add_word(word, freq=2000)
         self._nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        self._nlp.tokenizer.jieba_seg = segmenter
         self._phrases = PhraseMatcher(self._nlp.vocab)
         lists = {name: getattr(cues, name) for name in _PHRASE_LISTS}
         lists["arguing"] = methodology.objections.arguing_words

@@ -451,6 +451,14 @@ def _cross_reference_errors(parts: dict[str, _Data]) -> list[str]:
     return errors
 
 
+def describe_validation_error(where: str, error: ValidationError) -> str:
+    """One line per problem: where (file, line), the key path and what is wrong."""
+    return "\n".join(
+        f"{where}: {' -> '.join(str(part) for part in issue['loc'])}: {issue['msg']}"
+        for issue in error.errors()
+    )
+
+
 def load_yaml_model(path: Path, model: type[_Data]) -> _Data:
     """Read one YAML data file into `model`; any problem raises an error naming file and key."""
     try:
@@ -464,11 +472,7 @@ def load_yaml_model(path: Path, model: type[_Data]) -> _Data:
     try:
         return model.parse_obj(raw)
     except ValidationError as error:
-        problems = [
-            f"{path.name}: {' -> '.join(str(part) for part in issue['loc'])}: {issue['msg']}"
-            for issue in error.errors()
-        ]
-        raise MethodologyError("\n".join(problems)) from None
+        raise MethodologyError(describe_validation_error(path.name, error)) from None
 
 
 def load_methodology(directory: Path | None = None) -> Methodology:

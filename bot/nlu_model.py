@@ -46,6 +46,17 @@ def find_model(model: Path | None = None, directory: Path = Path("models")) -> P
     return candidates[-1]
 
 
+def best_intent(parsed: dict) -> Classified:
+    """The classifier's best intent in a parse result, even where the fallback would hide it.
+
+    A live bot answers an unsure parse with "please rephrase"; the scorer still wants the
+    best guess and its confidence, and decides itself what is too unsure to count.
+    """
+    ranking = [entry for entry in parsed.get("intent_ranking") or [] if entry["name"] != FALLBACK]
+    best = ranking[0] if ranking else parsed.get("intent") or {}
+    return Classified(best.get("name"), float(best.get("confidence") or 0.0))
+
+
 class NluModel:
     """Parses sentences with a trained model; one event loop of its own for the async API."""
 
@@ -69,17 +80,7 @@ class NluModel:
         return cls(Agent.load(str(path)), path)
 
     def classify(self, text: str) -> Classified:
-        """The classifier's best intent, even where the fallback would hide it.
-
-        A live bot answers an unsure parse with "please rephrase"; a scorer still wants the
-        best guess and its confidence, and decides itself what is too unsure to count.
-        """
-        parsed = self._loop.run_until_complete(self._agent.parse_message(text))
-        ranking = [
-            entry for entry in parsed.get("intent_ranking") or [] if entry["name"] != FALLBACK
-        ]
-        best = ranking[0] if ranking else parsed.get("intent") or {}
-        return Classified(best.get("name"), float(best.get("confidence") or 0.0))
+        return best_intent(self._loop.run_until_complete(self._agent.parse_message(text)))
 
     def close(self) -> None:
         self._loop.close()

@@ -14,8 +14,21 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.methodology import Methodology, load_methodology
 from bot.nlu_model import NluModel
+from bot.scoring import Scorer, start_scorer
 from scripts.rasa_processes import ROOT, current_model, running_servers
+
+
+@pytest.fixture(scope="session")
+def methodology() -> Methodology:
+    return load_methodology()
+
+
+@pytest.fixture(scope="session")
+def scorer(methodology: Methodology) -> Scorer:
+    """A scorer without a classifier: tests give each turn its move, as Rasa does live."""
+    return start_scorer(methodology)
 
 
 @pytest.fixture(scope="session")

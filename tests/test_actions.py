@@ -146,3 +146,11 @@ def test_a_huge_message_in_a_role_play_is_answered_not_refused() -> None:
     messages, (event,) = _run_with_events(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
     assert len(event["value"]["turns"][1]["text"]) == 20000
+
+
+def test_hint_and_feedback_right_after_the_start_do_not_fail() -> None:
+    play = _started()
+    (hint,) = _run(ActionRoleplayHint(), _tracker("request_hint", roleplay=play))
+    assert "建立沟通" in hint["text"]
+    (feedback,) = _run(ActionRoleplayFeedback(), _tracker("request_feedback", roleplay=play))
+    assert "还没有对客户说话" in feedback["text"]

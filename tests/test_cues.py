@@ -111,3 +111,9 @@ def test_odd_input_gives_cues_without_crashing(cues, text: str) -> None:
 def test_own_company_in_a_self_introduction_is_not_a_reference(cues) -> None:
     assert cues("陈总您好,我是XX银行的小王。").references == []
     assert cues("我们给XX银行做过同样的项目。").references == ["XX银行"]
+
+
+def test_cue_words_do_not_change_the_shared_jieba_rasa_uses(cues) -> None:
+    import jieba
+
+    assert "您错了" not in list(jieba.cut("您错了"))

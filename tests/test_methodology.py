@@ -9,11 +9,6 @@ import pytest
 from bot.methodology import CONCEPT_IDS, DEFAULT_DIRECTORY, MethodologyError, load_methodology
 
 
-@pytest.fixture(scope="module")
-def methodology():
-    return load_methodology()
-
-
 def test_visit_flow_has_the_five_customer_perspective_steps_in_order(methodology) -> None:
     assert [step.name for step in methodology.visit_steps] == [
         "建立沟通",

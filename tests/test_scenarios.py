@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.methodology import load_methodology
 from bot.scenarios import DEFAULT_DIRECTORY, load_scenarios
 
 BUILT_IN = {
@@ -15,11 +14,6 @@ BUILT_IN = {
     "software_integration",
     "luxury_jewellery",
 }
-
-
-@pytest.fixture(scope="module")
-def methodology():
-    return load_methodology()
 
 
 @pytest.fixture

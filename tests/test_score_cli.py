@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.methodology import DIMENSIONS
 from scripts.rasa_processes import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
@@ -47,14 +48,7 @@ def test_json_report_for_one_transcript(trained_model: Path) -> None:
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert {"overall", "dimensions", "turns", "strengths", "improvements"} <= set(report)
-    assert set(report["dimensions"]) == {
-        "visit_flow",
-        "spin",
-        "objection_handling",
-        "closing",
-        "disc_fit",
-        "trust_value",
-    }
+    assert set(report["dimensions"]) == set(DIMENSIONS)
     assert len(report["turns"]) == 8
 
 

@@ -7,20 +7,10 @@ import json
 
 import pytest
 
-from bot.methodology import DIMENSIONS, load_methodology
-from bot.scoring import Transcript, TranscriptError, render_markdown, score_transcript, start_scorer
+from bot.methodology import DIMENSIONS
+from bot.scoring import Transcript, TranscriptError, render_markdown, score_transcript
 from bot.scoring.report import build_report
 from bot.scoring.transcript import parse_transcript, read_transcripts
-
-
-@pytest.fixture(scope="module")
-def methodology():
-    return load_methodology()
-
-
-@pytest.fixture(scope="module")
-def scorer(methodology):
-    return start_scorer(methodology)
 
 
 def transcript(persona: str, *turns: tuple[str, str, str | None]) -> Transcript:

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.methodology import load_methodology
 from bot.scenarios import load_scenarios
-from bot.scoring import start_scorer
 from bot.scoring.transcript import Turn
 from bot.simulator import CustomerSimulator, CustomerState
-
-
-@pytest.fixture(scope="module")
-def methodology():
-    return load_methodology()
-
-
-@pytest.fixture(scope="module")
-def scorer(methodology):
-    return start_scorer(methodology)
 
 
 @pytest.fixture(scope="module")

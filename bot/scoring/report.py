@@ -174,7 +174,9 @@ def _self_check(methodology: Methodology, result: SessionResult) -> list[dict]:
     observed = {
         "opening_ready": status(ledger.fired("flow.opening")),
         "questions_ready": status(len(progress.spin) >= 3),
-        "concise_answers": status(median(lengths) <= CONCISE_MEDIAN_CHARS),
+        "concise_answers": status(
+            bool(lengths) and median(lengths) <= CONCISE_MEDIAN_CHARS, bool(lengths)
+        ),
         "customer_language": status(ledger.fired("trust.benefit_tied_to_need"), proposed),
         "ask_before_tell": status(
             progress.questions_before_proposal > progress.statements_before_proposal

@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError, confloat, constr, validator
 
+from bot.methodology import describe_validation_error
+
 MAX_TURN_CHARS = 20_000
 
 
@@ -55,11 +57,7 @@ def parse_transcript(data: object, where: str) -> Transcript:
     try:
         return Transcript.parse_obj(data)
     except ValidationError as error:
-        problems = [
-            f"{where}: {'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
-            for issue in error.errors()
-        ]
-        raise TranscriptError("\n".join(problems)) from None
+        raise TranscriptError(describe_validation_error(where, error)) from None
 
 
 def _read_json(path: Path) -> object:
