@@ -1,5 +1,5 @@
-"""The action server's single, lazily opened copies of the methodology, scenarios, scorer and
-role-play coach.
+"""The action server's single, lazily opened copies of the methodology, scenarios, scorer,
+role-play coach, quiz master and practice log.
 
 Created on the first action call rather than at import, so importing the actions package (as
 `rasa run actions` does) reads no files, and a broken data file is reported in the action
@@ -11,6 +11,8 @@ import logging
 from functools import lru_cache
 
 from bot.methodology import Methodology, load_methodology
+from bot.practice_log import PracticeLog
+from bot.quiz import QuizMaster
 from bot.roleplay import RolePlayCoach
 from bot.scenarios import load_scenarios
 from bot.scoring import start_scorer
@@ -35,3 +37,13 @@ def roleplay_coach() -> RolePlayCoach:
         start_scorer(methodology()),
         CustomerSimulator(methodology(), library.scenarios),
     )
+
+
+@lru_cache(maxsize=1)
+def quiz_master() -> QuizMaster:
+    return QuizMaster(methodology())
+
+
+@lru_cache(maxsize=1)
+def practice_log() -> PracticeLog:
+    return PracticeLog()

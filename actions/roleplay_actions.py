@@ -9,21 +9,15 @@ import zlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, roleplay_coach
+from actions.state import current_quiz, current_roleplay, record_quiz, record_roleplay, save
 from bot.coach import describe_move
 from bot.nlu_model import best_intent
-from bot.roleplay import RolePlay
+from bot.quiz import result_text
 
-SLOT = "roleplay"
 NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来个老虎型客户”开始一场吧。"
-
-
-def _current(tracker: Tracker) -> RolePlay | None:
-    data = tracker.get_slot(SLOT)
-    return RolePlay.from_dict(data) if isinstance(data, dict) else None
 
 
 def _say(dispatcher: CollectingDispatcher, messages: list[str]) -> None:
@@ -69,10 +63,14 @@ class ActionStartRoleplay(Action):
                 ],
             )
             return []
+        previous = current_roleplay(tracker)
+        if previous is not None and len(previous.turns) > 1:
+            record_roleplay(tracker, previous)
+            dispatcher.utter_message(text="上一场对练到此结束,总分已记入你的进度。开始新的一场:")
         seed = zlib.crc32(f"{tracker.sender_id}:{len(tracker.events)}".encode())
         play, messages = coach.start(scenario, persona, seed)
         _say(dispatcher, messages)
-        return [SlotSet(SLOT, play.to_dict())]
+        return save(tracker, roleplay=play)
 
 
 def _entities(**values: str | None) -> str:
@@ -91,7 +89,12 @@ class ActionRepMove(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        play = _current(tracker)
+        if current_quiz(tracker) is not None:
+            dispatcher.utter_message(
+                text="测验还在进行:请回复选项字母(比如 B),或说“结束测验”交卷。"
+            )
+            return []
+        play = current_roleplay(tracker)
         best = best_intent(tracker.latest_message)
         intent, confidence = best.intent, best.confidence
         text = (tracker.latest_message.get("text") or "").strip()
@@ -108,23 +111,35 @@ class ActionRepMove(Action):
             return []
         play, messages = roleplay_coach().rep_says(play, text, intent, confidence)
         _say(dispatcher, messages)
-        return [SlotSet(SLOT, None if play.finished else play.to_dict())]
+        if play.finished:
+            record_roleplay(tracker, play)
+            dispatcher.utter_message(text="说“开始对练”再来一场,说“我的进度”看看历次成绩。")
+        return save(tracker, roleplay=play)
 
 
 class ActionEndRoleplay(Action):
+    """结束 ends what the rep is doing: the quiz if one runs (with its score so far), else the
+    role-play (with its report)."""
+
     def name(self) -> str:
         return "action_end_roleplay"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        play = _current(tracker)
+        quiz = current_quiz(tracker)
+        if quiz is not None:
+            record_quiz(tracker, quiz)
+            dispatcher.utter_message(text=result_text(quiz))
+            return save(tracker, quiz=None)
+        play = current_roleplay(tracker)
         if play is None:
             dispatcher.utter_message(text=NOT_PLAYING)
             return []
+        record_roleplay(tracker, play)
         dispatcher.utter_message(text=roleplay_coach().summary(play))
-        dispatcher.utter_message(text="想再练一次,说“开始对练”。")
-        return [SlotSet(SLOT, None)]
+        dispatcher.utter_message(text="想再练一次,说“开始对练”;说“我的进度”看看历次成绩。")
+        return save(tracker, roleplay=None)
 
 
 class ActionRoleplayHint(Action):
@@ -134,7 +149,7 @@ class ActionRoleplayHint(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        play = _current(tracker)
+        play = current_roleplay(tracker)
         dispatcher.utter_message(text=roleplay_coach().hint(play) if play else NOT_PLAYING)
         return []
 
@@ -146,6 +161,6 @@ class ActionRoleplayFeedback(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        play = _current(tracker)
+        play = current_roleplay(tracker)
         dispatcher.utter_message(text=roleplay_coach().feedback(play) if play else NOT_PLAYING)
         return []

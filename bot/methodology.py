@@ -324,9 +324,10 @@ class Scoring(_Data):
     weights: dict[Literal[DIMENSIONS], float]  # type: ignore[valid-type]
     dimension_names: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
     dimension_sections: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
+    dimension_tips: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
     rules: dict[str, ScoringRule]
 
-    @validator("weights", "dimension_names", "dimension_sections")
+    @validator("weights", "dimension_names", "dimension_sections", "dimension_tips")
     def _every_dimension(cls, value: dict) -> dict:
         missing = set(DIMENSIONS) - set(value)
         if missing:

@@ -8,8 +8,10 @@ stored turns (which carry the intent Rasa gave each message), which is determini
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.methodology import Methodology
+from bot.practice_log import RolePlayRecord, roleplay_record
 from bot.scenarios import Scenario
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Scorer, ScoringSession
@@ -124,6 +126,17 @@ class RolePlayCoach:
 
     def report(self, play: RolePlay) -> dict:
         return build_report(self.methodology, self._session(play).finish())
+
+    def record(self, play: RolePlay, at: datetime) -> RolePlayRecord:
+        """The session's summary for the rep's progress; unfinished sessions count as ended."""
+        persona = self.methodology.personas[play.persona]
+        return roleplay_record(
+            self.report(play),
+            scenario_name=self.scenarios[play.scenario].name,
+            persona_name=f"{persona.animal}型",
+            outcome=play.customer.outcome if play.finished else "ended",
+            at=at,
+        )
 
     def feedback(self, play: RolePlay) -> str:
         """The assessment of the rep's last turn (request_feedback)."""

@@ -55,7 +55,8 @@ def main() -> int:
         print(f"no model at {model}: run `make train` first", file=sys.stderr)
         return 2
     texts = (sentences() * (options.n // len(sentences()) + 1))[: options.n]
-    with tempfile.TemporaryDirectory() as workdir, running_servers(model, Path(workdir)) as url:
+    with tempfile.TemporaryDirectory() as workdir, running_servers(model, Path(workdir)) as servers:
+        url = servers.url
         session = requests.Session()
 
         def parse(text: str) -> None:

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -60,9 +61,15 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"{url} not up after {STARTUP_TIMEOUT_SECONDS}s:\n{log.read_text()[-3000:]}")
 
 
+@dataclass(frozen=True)
+class Servers:
+    url: str  # the Rasa server's base URL
+    pids: dict[str, int]  # "rasa" and "actions": process ids, for memory readings
+
+
 @contextmanager
-def running_servers(model: Path, workdir: Path) -> Iterator[str]:
-    """Yield the base URL of a Rasa server (API enabled) backed by a live action server."""
+def running_servers(model: Path, workdir: Path) -> Iterator[Servers]:
+    """Yield a Rasa server (API enabled) backed by a live action server."""
     rasa_port, actions_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
@@ -78,7 +85,7 @@ def running_servers(model: Path, workdir: Path) -> Iterator[str]:
         _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
         url = f"http://127.0.0.1:{rasa_port}"
         _wait_until_up(f"{url}/status", processes[1], rasa_log)
-        yield url
+        yield Servers(url, {"actions": processes[0].pid, "rasa": processes[1].pid})
     finally:
         for process in processes:
             process.terminate()

@@ -73,5 +73,5 @@ class RasaServer:
 def rasa_server(
     trained_model: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RasaServer]:
-    with running_servers(trained_model, tmp_path_factory.mktemp("servers")) as url:
-        yield RasaServer(url)
+    with running_servers(trained_model, tmp_path_factory.mktemp("servers")) as servers:
+        yield RasaServer(servers.url)

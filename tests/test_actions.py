@@ -6,6 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.coach_actions import ActionExplainConcept
+from actions.quiz_actions import ActionAnswerQuiz, ActionShowProgress, ActionStartQuiz
 from actions.roleplay_actions import (
     ActionEndRoleplay,
     ActionRepMove,
@@ -20,14 +21,23 @@ def _tracker(
     entities: list[dict[str, Any]] | None = None,
     text: str = "",
     roleplay: dict | None = None,
+    quiz: dict | None = None,
+    sender: str = "rep-1",
 ) -> Tracker:
     latest = {
         "intent": {"name": intent, "confidence": 0.9},
         "entities": entities or [],
         "text": text,
     }
-    slots = {"roleplay": roleplay}
-    return Tracker("rep-1", slots, latest, [], False, None, {}, "action_listen")
+    activity = "quiz" if quiz else "roleplay" if roleplay else None
+    slots = {"roleplay": roleplay, "quiz": quiz, "activity": activity}
+    return Tracker(sender, slots, latest, [], False, None, {}, "action_listen")
+
+
+def _slots(events: list[dict]) -> dict[str, Any]:
+    """The slot values the action's events set."""
+    assert all(event["event"] == "slot" for event in events)
+    return {event["name"]: event["value"] for event in events}
 
 
 def _run(action, tracker: Tracker) -> list[dict[str, Any]]:
@@ -102,9 +112,9 @@ def _started(scenario: str = "inkjet_factory", persona: str = "tiger") -> dict:
     messages, events = _run_with_events(ActionStartRoleplay(), _tracker("start_roleplay", entities))
     assert "华丰食品" in messages[0]["text"] and "老虎型" in messages[0]["text"]
     assert messages[1]["text"].startswith("王厂长:")
-    (event,) = events
-    assert event["event"] == "slot" and event["name"] == "roleplay"
-    return event["value"]
+    slots = _slots(events)
+    assert slots["activity"] == "roleplay" and slots["quiz"] is None
+    return slots["roleplay"]
 
 
 def test_role_play_turn_is_answered_by_the_customer_and_kept_in_the_slot() -> None:
@@ -113,16 +123,16 @@ def test_role_play_turn_is_answered_by_the_customer_and_kept_in_the_slot() -> No
     messages, events = _run_with_events(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
     assert "喷头" in messages[0]["text"]
-    (event,) = events
-    assert [t["speaker"] for t in event["value"]["turns"]] == ["customer", "rep", "customer"]
-    assert event["value"]["turns"][1]["move"] == "ask_problem"
+    turns = _slots(events)["roleplay"]["turns"]
+    assert [t["speaker"] for t in turns] == ["customer", "rep", "customer"]
+    assert turns[1]["move"] == "ask_problem"
 
 
 def test_feedback_hint_and_end_during_a_role_play() -> None:
     play = _started()
     tracker = _tracker("present_product", text="我们的喷码机是最好的,绝对没问题。", roleplay=play)
-    _, (event,) = _run_with_events(ActionRepMove(), tracker)
-    play = event["value"]
+    _, events = _run_with_events(ActionRepMove(), tracker)
+    play = _slots(events)["roleplay"]
     (feedback,) = _run(ActionRoleplayFeedback(), _tracker("request_feedback", roleplay=play))
     assert "绝对没问题" in feedback["text"] and "M" in feedback["text"]
     (hint,) = _run(ActionRoleplayHint(), _tracker("request_hint", roleplay=play))
@@ -131,7 +141,7 @@ def test_feedback_hint_and_end_during_a_role_play() -> None:
         ActionEndRoleplay(), _tracker("end_roleplay", roleplay=play)
     )
     assert "总分" in messages[0]["text"]
-    assert events == [{"event": "slot", "timestamp": None, "name": "roleplay", "value": None}]
+    assert _slots(events) == {"roleplay": None, "quiz": None, "activity": None}
 
 
 def test_role_play_commands_without_a_role_play_say_how_to_start() -> None:
@@ -143,9 +153,9 @@ def test_role_play_commands_without_a_role_play_say_how_to_start() -> None:
 def test_a_huge_message_in_a_role_play_is_answered_not_refused() -> None:
     play = _started()
     tracker = _tracker("small_talk", text="好" * 30000, roleplay=play)
-    messages, (event,) = _run_with_events(ActionRepMove(), tracker)
+    messages, events = _run_with_events(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
-    assert len(event["value"]["turns"][1]["text"]) == 20000
+    assert len(_slots(events)["roleplay"]["turns"][1]["text"]) == 20000
 
 
 def test_hint_and_feedback_right_after_the_start_do_not_fail() -> None:
@@ -154,3 +164,107 @@ def test_hint_and_feedback_right_after_the_start_do_not_fail() -> None:
     assert "建立沟通" in hint["text"]
     (feedback,) = _run(ActionRoleplayFeedback(), _tracker("request_feedback", roleplay=play))
     assert "还没有对客户说话" in feedback["text"]
+
+
+def _quiz_started(sender: str) -> dict:
+    messages, events = _run_with_events(ActionStartQuiz(), _tracker("start_quiz", sender=sender))
+    assert "5 道题" in messages[0]["text"]
+    assert messages[1]["text"].startswith("第 1/5 题")
+    slots = _slots(events)
+    assert slots["activity"] == "quiz"
+    return slots["quiz"]
+
+
+def _answer(quiz: dict, sender: str, letters: str = "", intent: str = "answer_quiz") -> tuple:
+    entities = [{"entity": "quiz_answer", "value": letter} for letter in letters]
+    tracker = _tracker(intent, entities, text=letters, quiz=quiz, sender=sender)
+    messages, events = _run_with_events(ActionAnswerQuiz(), tracker)
+    return messages, _slots(events)
+
+
+def test_quiz_round_marks_answers_keeps_the_score_and_reports_it_in_progress(methodology) -> None:
+    answers = {question.id: "".join(question.answer) for question in methodology.quiz}
+    quiz = _quiz_started("quiz-rep")
+    for number in range(5):
+        question_id = quiz["question_ids"][number]
+        # right on the first three, wrong (an option that is not the answer) on the last two
+        right = answers[question_id]
+        letters = right if number < 3 else ("B" if right != "B" else "A")
+        # a multiple-choice answer arrives as separate letters ("A和C"), merged by the action
+        messages, slots = _answer(quiz, "quiz-rep", letters)
+        assert messages[0]["text"].startswith("✅" if number < 3 else "❌")
+        assert "依据 M" in messages[0]["text"]
+        if number < 4:
+            assert messages[1]["text"].startswith(f"第 {number + 2}/5 题")
+            quiz = slots["quiz"]
+        else:
+            assert "5 题答对 3 题(60 分)" in messages[1]["text"]
+            assert slots == {"roleplay": None, "quiz": None, "activity": None}
+    (progress,) = _run(ActionShowProgress(), _tracker("show_progress", sender="quiz-rep"))
+    assert "测验 1 轮:共答 5 题,答对 3 题(正确率 60%)" in progress["text"]
+
+
+def test_true_false_question_can_be_answered_with_yes_or_no(methodology) -> None:
+    truefalse = next(q for q in methodology.quiz if q.type == "truefalse")
+    quiz = {"question_ids": [truefalse.id], "answers": []}
+    intent = "affirm" if truefalse.answer == ["A"] else "deny"
+    messages, _ = _answer(quiz, "yes-no-rep", intent=intent)
+    assert messages[0]["text"].startswith("✅")
+    assert "1 题答对 1 题" in messages[1]["text"]
+
+
+def test_unrecognised_quiz_answer_asks_again_and_loses_nothing() -> None:
+    quiz = _quiz_started("unsure-rep")
+    messages, slots = _answer(quiz, "unsure-rep", "")
+    assert "没认出你的选项" in messages[0]["text"]
+    assert slots["quiz"] == quiz and slots["activity"] == "quiz"
+
+
+def test_starting_a_quiz_twice_repeats_the_open_question() -> None:
+    quiz = _quiz_started("twice-rep")
+    tracker = _tracker("start_quiz", quiz=quiz, sender="twice-rep")
+    messages, events = _run_with_events(ActionStartQuiz(), tracker)
+    assert "还没做完" in messages[0]["text"] and messages[1]["text"].startswith("第 1/5 题")
+    assert events == []
+
+
+def test_ending_a_quiz_early_scores_the_questions_answered(methodology) -> None:
+    quiz = _quiz_started("quitter")
+    first = next(q for q in methodology.quiz if q.id == quiz["question_ids"][0])
+    _, slots = _answer(quiz, "quitter", "".join(first.answer))
+    tracker = _tracker("end_roleplay", quiz=slots["quiz"], sender="quitter")
+    messages, events = _run_with_events(ActionEndRoleplay(), tracker)
+    assert "1 题答对 1 题" in messages[0]["text"]
+    assert _slots(events)["quiz"] is None
+
+
+def test_a_quiz_in_the_middle_of_a_role_play_hands_back_to_the_customer(methodology) -> None:
+    play = _started()
+    quiz = _quiz_started("mixed-rep")
+    tracker = _tracker("ask_problem", text="有什么困难吗?", roleplay=play, quiz=quiz)
+    (reminder,) = _run(ActionRepMove(), tracker)
+    assert "测验还在进行" in reminder["text"]
+    tracker = _tracker("end_roleplay", roleplay=play, quiz=quiz, sender="mixed-rep")
+    _, events = _run_with_events(ActionEndRoleplay(), tracker)
+    assert _slots(events) == {"roleplay": play, "quiz": None, "activity": "roleplay"}
+
+
+def test_progress_lists_role_plays_with_their_scores_and_the_weakest_skill() -> None:
+    (empty,) = _run(ActionShowProgress(), _tracker("show_progress", sender="newcomer"))
+    assert "还没有练习记录" in empty["text"]
+    for text in ("您好王厂长", "我们的喷码机是最好的,绝对没问题,今天就签吧。"):
+        play = _started()
+        move = "greet" if text.startswith("您好") else "close_direct"
+        _, events = _run_with_events(
+            ActionRepMove(), _tracker(move, text=text, roleplay=play, sender="regular")
+        )
+        play = _slots(events)["roleplay"]
+        if play is not None:  # not ended by the customer: the rep ends it
+            _run_with_events(
+                ActionEndRoleplay(), _tracker("end_roleplay", roleplay=play, sender="regular")
+            )
+    (progress,) = _run(ActionShowProgress(), _tracker("show_progress", sender="regular"))
+    text = progress["text"]
+    assert "对练 2 场" in text and "比第一场" in text
+    assert "最该加强:" in text
+    assert text.count("食品厂更换喷码设备 · 老虎型") == 2

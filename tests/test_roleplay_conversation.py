@@ -78,3 +78,31 @@ def test_traditional_characters_and_bad_input_mid_session_keep_the_role_play(ras
     assert "王厂长:" in answer and "罚" in answer
     feedback = _texts(rasa_server.say(sender, "我刚才那句说得怎么样?"))
     assert "暗示问题" in feedback
+
+
+def test_coach_question_mid_role_play_then_back_and_progress_after(rasa_server) -> None:
+    sender = f"rep-{uuid.uuid4().hex[:8]}"
+    rasa_server.say(sender, START_TIGER_FACTORY)
+    concept = _texts(rasa_server.say(sender, "什么是SPIN?"))
+    assert "M4" in concept and "王厂长:" not in concept
+    answer = _texts(rasa_server.say(sender, "用下来有没有让您头疼的地方?"))
+    assert answer.startswith("王厂长:") and "喷头" in answer
+    assert _texts(rasa_server.say(sender, "好的")).startswith("王厂长:")
+    report = _texts(rasa_server.say(sender, "结束对练"))
+    assert "总分" in report
+    progress = _texts(rasa_server.say(sender, "我最近练得怎么样?"))
+    assert "对练 1 场" in progress and f"{_overall(report)} 分" in progress
+
+
+def test_quiz_over_the_webhook_keeps_the_score(rasa_server) -> None:
+    sender = f"rep-{uuid.uuid4().hex[:8]}"
+    replies = rasa_server.say(sender, "考考我")
+    assert "第 1/5 题" in _texts(replies)
+    for number in range(2, 6):
+        replies = rasa_server.say(sender, "A")
+        assert "✅" in _texts(replies) or "❌" in _texts(replies)
+        assert f"第 {number}/5 题" in _texts(replies)
+    final = _texts(rasa_server.say(sender, "A"))
+    assert re.search(r"5 题答对 \d 题", final)
+    progress = _texts(rasa_server.say(sender, "看看我的练习记录"))
+    assert "测验 1 轮:共答 5 题" in progress

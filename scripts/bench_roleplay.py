@@ -1,0 +1,143 @@
+"""Benchmark concurrent role-plays over the REST webhook against the real servers.
+
+For each N (default 1, 10, 50), N reps start a role-play at the same time (rotating through
+the scenarios and personas) and each says the same eight-sentence consultative visit, every
+sentence sent as soon as the previous reply arrived. Prints per-turn latency p50/p95,
+throughput, the ratio of p50 turn latency to a bare /model/parse call measured in the same
+run, and the resident memory of both servers. Nothing here asserts a target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from scripts.rasa_processes import Servers, current_model, running_servers
+
+SCENARIOS = (
+    "inkjet_factory",
+    "telecom_lines",
+    "corporate_banking",
+    "software_integration",
+    "luxury_jewellery",
+)
+PERSONAS = ("tiger", "peacock", "owl", "koala")
+REP_TURNS = (
+    "您好,我是小李,感谢您抽时间见我。",
+    "听说贵公司今年业务增长很快,真不容易。",
+    "现在这块业务大概是怎么安排的?",
+    "用下来有没有让您觉得头疼的地方?",
+    "这个问题如果一直拖着,对成本和交期会有什么影响?",
+    "如果能把这个问题解决掉,对您来说意味着什么?",
+    "我确认一下,您最关心的是稳定和成本,对吗?",
+    "那我们下周二带方案过来给您详细演示,您看可以吗?",
+)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[round(share * (len(ordered) - 1))]
+
+
+def rss_mib(pid: int) -> float | None:
+    """Resident memory from /proc (Linux); None where that is not available."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
+    return int(kib) / 1024
+
+
+def rep_session(url: str, sender: str, number: int, timings: list[float]) -> None:
+    """One rep: start a role-play, then say REP_TURNS, timing each rep turn."""
+    session = requests.Session()
+    webhook = f"{url}/webhooks/rest/webhook"
+    entities = {"scenario": SCENARIOS[number % 5], "persona": PERSONAS[number % 4]}
+    start = "/start_roleplay" + json.dumps(entities)
+    session.post(webhook, json={"sender": sender, "message": start}, timeout=120).raise_for_status()
+    for text in REP_TURNS:
+        begin = time.perf_counter()
+        response = session.post(webhook, json={"sender": sender, "message": text}, timeout=120)
+        response.raise_for_status()
+        timings.append((time.perf_counter() - begin) * 1000)
+        if not response.json():
+            raise RuntimeError(f"{sender}: no reply to {text!r}")
+
+
+def parse_p50(url: str, rounds: int = 3) -> float:
+    session = requests.Session()
+    timings = []
+    for text in REP_TURNS * rounds:
+        begin = time.perf_counter()
+        session.post(f"{url}/model/parse", json={"text": text}, timeout=60).raise_for_status()
+        timings.append((time.perf_counter() - begin) * 1000)
+    return statistics.median(timings)
+
+
+def run_level(servers: Servers, concurrency: int, run_id: str) -> dict:
+    timings: list[float] = []
+    errors: list[BaseException] = []
+
+    def rep(number: int) -> None:
+        try:
+            rep_session(servers.url, f"bench-{run_id}-{concurrency}-{number}", number, timings)
+        except Exception as error:  # reported below, not swallowed
+            errors.append(error)
+
+    threads = [threading.Thread(target=rep, args=(n,)) for n in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {concurrency} role-plays failed: {errors[0]}")
+    return {
+        "n": concurrency,
+        "turns": len(timings),
+        "p50": statistics.median(timings),
+        "p95": percentile(timings, 0.95),
+        "throughput": len(timings) / elapsed,
+        "rss": {name: rss_mib(pid) for name, pid in servers.pids.items()},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--levels", default="1,10,50", help="concurrent role-plays per level")
+    options = parser.parse_args()
+    model = current_model()
+    if not model.is_file():
+        print(f"no model at {model}: run `make train` first", file=sys.stderr)
+        return 2
+    levels = [int(level) for level in options.levels.split(",")]
+    run_id = str(int(time.time()))
+    with tempfile.TemporaryDirectory() as workdir, running_servers(model, Path(workdir)) as servers:
+        rep_session(servers.url, f"bench-{run_id}-warmup", 0, [])  # loads lazily opened data
+        print(f"role-plays over the REST webhook, {len(REP_TURNS)} rep turns each")
+        print("   N  turns  p50 ms  p95 ms  turns/s  p50/parse  rasa MiB  actions MiB")
+        for level in levels:
+            result = run_level(servers, level, run_id)
+            parse = parse_p50(servers.url)
+            rss = result["rss"]
+            print(
+                f"{result['n']:4d} {result['turns']:6d} {result['p50']:7.1f} {result['p95']:7.1f}"
+                f" {result['throughput']:8.1f} {result['p50'] / parse:9.1f}x"
+                f" {rss['rasa'] or 0:9.0f} {rss['actions'] or 0:12.0f}"
+                f"   (bare /model/parse p50 {parse:.1f} ms)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
