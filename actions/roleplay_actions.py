@@ -109,8 +109,9 @@ class ActionRepMove(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(text="客户在等你开口呢,请输入你要对客户说的话。")
             return []
-        play, messages = roleplay_coach().rep_says(play, text, intent, confidence)
-        _say(dispatcher, messages)
+        result = roleplay_coach().rep_says(play, text, intent, confidence)
+        play = result.play
+        _say(dispatcher, result.messages)
         if play.finished:
             record_roleplay(tracker, play)
             dispatcher.utter_message(text="说“开始对练”再来一场,说“我的进度”看看历次成绩。")

@@ -38,7 +38,7 @@ def save(
     roleplay: RolePlay | Literal["keep"] | None = "keep",
     quiz: QuizRound | Literal["keep"] | None = "keep",
 ) -> list[dict]:
-    """Slot events for the new state; the activity is the quiz if one runs, else the role-play.
+    """Slot events for what changed; the activity is the quiz if one runs, else the role-play.
 
     A quiz taken in the middle of a role-play therefore hands the rep back to the customer
     when it ends.
@@ -50,10 +50,10 @@ def save(
     roleplay_data = roleplay.to_dict() if roleplay and not roleplay.finished else None
     quiz_data = quiz.to_dict() if quiz and not quiz.finished else None
     activity = "quiz" if quiz_data else "roleplay" if roleplay_data else None
+    # Only slots that change: every event is validated, stored and sent back on each turn.
+    values = {ROLEPLAY: roleplay_data, QUIZ: quiz_data, ACTIVITY: activity}
     return [
-        SlotSet(ROLEPLAY, roleplay_data),
-        SlotSet(QUIZ, quiz_data),
-        SlotSet(ACTIVITY, activity),
+        SlotSet(name, value) for name, value in values.items() if value != tracker.get_slot(name)
     ]
 
 

@@ -7,6 +7,10 @@ stored turns (which carry the intent Rasa gave each message), which is determini
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,7 +18,7 @@ from bot.methodology import Methodology
 from bot.practice_log import RolePlayRecord, roleplay_record
 from bot.scenarios import Scenario
 from bot.scoring.report import build_report
-from bot.scoring.scorer import Scorer, ScoringSession
+from bot.scoring.scorer import Scorer, ScoringSession, TurnAssessment
 from bot.scoring.transcript import MAX_TURN_CHARS, Turn
 from bot.simulator import CustomerSimulator, CustomerState
 
@@ -24,6 +28,10 @@ ROLE_NAMES = {
     "user": "使用者",
     "coach": "内部教练",
 }
+# Scoring sessions kept live between turns, so a turn costs one turn's scoring instead of a
+# replay of the whole conversation (which grows with every turn). A miss (after a restart,
+# or a retried turn) falls back to the replay, which gives the same result.
+LIVE_SESSIONS = 512
 OUTCOME_TEXT = {
     "signed": "🎉 客户同意了!对练结束。",
     "lost": "客户结束了这次拜访。对练结束。",
@@ -61,6 +69,21 @@ class RolePlay:
     def finished(self) -> bool:
         return self.customer.outcome in OUTCOME_TEXT
 
+    def fingerprint(self) -> str:
+        """Identifies the conversation so far (same scenario, persona, seed and turns)."""
+        head = [self.scenario, self.persona, self.seed, self.turns]
+        return hashlib.sha1(json.dumps(head, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RepTurnResult:
+    """What one rep sentence led to: the new state, the chat messages, and the turn's score
+    (kept by callers that store assessments as they happen)."""
+
+    play: RolePlay
+    messages: list[str]
+    assessment: TurnAssessment
+
 
 class RolePlayCoach:
     def __init__(
@@ -74,6 +97,8 @@ class RolePlayCoach:
         self.scenarios = scenarios
         self._scorer = scorer
         self._simulator = simulator
+        self._live: OrderedDict[str, ScoringSession] = OrderedDict()
+        self._live_lock = threading.Lock()
 
     def brief(self, scenario_id: str, persona_id: str) -> str:
         """What the rep knows before walking in: company, contact, role (M9), personality (M8)."""
@@ -107,10 +132,12 @@ class RolePlayCoach:
 
     def rep_says(
         self, play: RolePlay, text: str, move: str | None, confidence: float
-    ) -> tuple[RolePlay, list[str]]:
+    ) -> RepTurnResult:
         """Score the rep's sentence, let the customer answer; the report follows a natural end."""
         play = RolePlay.from_dict(play.to_dict())
-        session = self._session(play)
+        with self._live_lock:
+            session = self._live.pop(play.fingerprint(), None)
+        session = session or self._session(play)
         # An over-long message is scored on its first MAX_TURN_CHARS characters, not refused.
         text = text[:MAX_TURN_CHARS]
         turn = {"speaker": "rep", "text": text, "move": move or "unknown", "confidence": confidence}
@@ -118,11 +145,18 @@ class RolePlayCoach:
         play.turns.append(turn)
         reaction = self._simulator.react(play.customer, assessment)
         play.customer = reaction.state
-        play.turns.append({"speaker": "customer", "text": reaction.reply})
+        customer_turn = {"speaker": "customer", "text": reaction.reply}
+        play.turns.append(customer_turn)
+        session.add(Turn.parse_obj(customer_turn))
+        if not play.finished:
+            with self._live_lock:
+                self._live[play.fingerprint()] = session
+                while len(self._live) > LIVE_SESSIONS:
+                    self._live.popitem(last=False)
         messages = [f"{self._name(play)}:{reaction.reply}"]
         if play.finished:
             messages += [OUTCOME_TEXT[play.customer.outcome], self.summary(play)]
-        return play, messages
+        return RepTurnResult(play, messages, assessment)
 
     def report(self, play: RolePlay) -> dict:
         return build_report(self.methodology, self._session(play).finish())

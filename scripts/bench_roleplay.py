@@ -4,7 +4,8 @@ For each N (default 1, 10, 50), N reps start a role-play at the same time (rotat
 the scenarios and personas) and each says the same eight-sentence consultative visit, every
 sentence sent as soon as the previous reply arrived. Prints per-turn latency p50/p95,
 throughput, the ratio of p50 turn latency to a bare /model/parse call measured in the same
-run, and the resident memory of both servers. Nothing here asserts a target.
+run, the resident memory of both servers, and as a floor the p95 of N clients sending only
+/model/parse at once. Nothing here asserts a target.
 """
 
 from __future__ import annotations
@@ -48,13 +49,21 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def rss_mib(pid: int) -> float | None:
-    """Resident memory from /proc (Linux); None where that is not available."""
+    """Resident memory of a process and its children (Sanic workers) from /proc (Linux);
+    None where that is not available."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return None
     kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
-    return int(kib) / 1024
+    return int(kib) / 1024 + sum(rss_mib(int(child)) or 0 for child in children)
+
+
+def redis_endpoints(host: str, port: int) -> str:
+    """Tracker and lock store in Redis: what Rasa needs to run more than one Sanic worker."""
+    store = f"  type: redis\n  url: {host}\n  port: {port}\n  db: 2\n"
+    return f"tracker_store:\n{store}lock_store:\n{store}"
 
 
 def rep_session(url: str, sender: str, number: int, timings: list[float]) -> None:
@@ -83,31 +92,51 @@ def parse_p50(url: str, rounds: int = 3) -> float:
     return statistics.median(timings)
 
 
-def run_level(servers: Servers, concurrency: int, run_id: str) -> dict:
-    timings: list[float] = []
+def _concurrently(concurrency: int, work) -> float:
+    """Run work(number) for each of `concurrency` clients at once; the wall time in seconds."""
     errors: list[BaseException] = []
 
-    def rep(number: int) -> None:
+    def client(number: int) -> None:
         try:
-            rep_session(servers.url, f"bench-{run_id}-{concurrency}-{number}", number, timings)
+            work(number)
         except Exception as error:  # reported below, not swallowed
             errors.append(error)
 
-    threads = [threading.Thread(target=rep, args=(n,)) for n in range(concurrency)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(concurrency)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
     if errors:
-        raise RuntimeError(f"{len(errors)} of {concurrency} role-plays failed: {errors[0]}")
+        raise RuntimeError(f"{len(errors)} of {concurrency} clients failed: {errors[0]}")
+    return time.perf_counter() - started
+
+
+def run_level(servers: Servers, concurrency: int, run_id: str) -> dict:
+    timings: list[float] = []
+    elapsed = _concurrently(
+        concurrency,
+        lambda n: rep_session(servers.url, f"bench-{run_id}-{concurrency}-{n}", n, timings),
+    )
+    # The floor: the same number of clients sending only /model/parse (no dialogue, no action).
+    parse_timings: list[float] = []
+
+    def parse_client(_: int) -> None:
+        session = requests.Session()
+        for text in REP_TURNS:
+            begin = time.perf_counter()
+            session.post(f"{servers.url}/model/parse", json={"text": text}, timeout=120)
+            parse_timings.append((time.perf_counter() - begin) * 1000)
+
+    _concurrently(concurrency, parse_client)
     return {
         "n": concurrency,
         "turns": len(timings),
         "p50": statistics.median(timings),
         "p95": percentile(timings, 0.95),
         "throughput": len(timings) / elapsed,
+        "parse_p95": percentile(parse_timings, 0.95),
         "rss": {name: rss_mib(pid) for name, pid in servers.pids.items()},
     }
 
@@ -115,17 +144,40 @@ def run_level(servers: Servers, concurrency: int, run_id: str) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--levels", default="1,10,50", help="concurrent role-plays per level")
+    parser.add_argument("--model", type=Path, help="model file (default: the current one)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="Sanic workers for the Rasa server; more than 1 keeps conversations in Redis",
+    )
+    parser.add_argument("--redis", default="127.0.0.1:6379", help="host:port for --workers > 1")
     options = parser.parse_args()
-    model = current_model()
+    model = options.model or current_model()
     if not model.is_file():
         print(f"no model at {model}: run `make train` first", file=sys.stderr)
         return 2
     levels = [int(level) for level in options.levels.split(",")]
     run_id = str(int(time.time()))
-    with tempfile.TemporaryDirectory() as workdir, running_servers(model, Path(workdir)) as servers:
-        rep_session(servers.url, f"bench-{run_id}-warmup", 0, [])  # loads lazily opened data
-        print(f"role-plays over the REST webhook, {len(REP_TURNS)} rep turns each")
-        print("   N  turns  p50 ms  p95 ms  turns/s  p50/parse  rasa MiB  actions MiB")
+    extra = ""
+    if options.workers > 1:
+        host, port = options.redis.split(":")
+        extra = redis_endpoints(host, int(port))
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        running_servers(model, Path(workdir), extra, options.workers) as servers,
+    ):
+        for number in range(2 * options.workers):  # each worker loads its lazily opened parts
+            rep_session(servers.url, f"bench-{run_id}-warmup-{number}", number, [])
+        setup = "in-memory tracker store" if options.workers == 1 else "Redis tracker/lock store"
+        print(
+            f"role-plays over the REST webhook, {len(REP_TURNS)} rep turns each;"
+            f" {options.workers} Rasa worker(s), {setup}"
+        )
+        print(
+            "   N  turns  p50 ms  p95 ms  turns/s  p50/parse  rasa MiB  actions MiB"
+            "  parse-only p95 at N"
+        )
         for level in levels:
             result = run_level(servers, level, run_id)
             parse = parse_p50(servers.url)
@@ -134,7 +186,7 @@ def main() -> int:
                 f"{result['n']:4d} {result['turns']:6d} {result['p50']:7.1f} {result['p95']:7.1f}"
                 f" {result['throughput']:8.1f} {result['p50'] / parse:9.1f}x"
                 f" {rss['rasa'] or 0:9.0f} {rss['actions'] or 0:12.0f}"
-                f"   (bare /model/parse p50 {parse:.1f} ms)"
+                f" {result['parse_p95']:11.1f} ms   (bare /model/parse p50 {parse:.1f} ms)"
             )
     return 0
 

@@ -6,12 +6,13 @@ Used by the test suite and the benchmarks, so both measure the same setup `make 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,14 +37,15 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def _start(args: list[str], log: Path) -> subprocess.Popen:
+def _start(args: list[str], log: Path, workers: int = 1) -> subprocess.Popen:
     with log.open("w") as out:
         return subprocess.Popen(
             [str(BIN / "rasa"), *args],
             cwd=ROOT,
-            env=_environment(),
+            env=_environment() | {"SANIC_WORKERS": str(workers)},
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: Sanic workers stop with it
         )
 
 
@@ -55,7 +57,7 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
         try:
             if requests.get(url, timeout=2).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still loading the model
             pass
         time.sleep(1)
     raise RuntimeError(f"{url} not up after {STARTUP_TIMEOUT_SECONDS}s:\n{log.read_text()[-3000:]}")
@@ -68,11 +70,19 @@ class Servers:
 
 
 @contextmanager
-def running_servers(model: Path, workdir: Path) -> Iterator[Servers]:
-    """Yield a Rasa server (API enabled) backed by a live action server."""
+def running_servers(
+    model: Path, workdir: Path, extra_endpoints: str = "", workers: int = 1
+) -> Iterator[Servers]:
+    """Yield a Rasa server (API enabled) backed by a live action server.
+
+    `extra_endpoints` is appended to the generated endpoints.yml (e.g. a Redis lock store,
+    which Rasa requires before it runs more than one Sanic worker).
+    """
     rasa_port, actions_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n')
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n{extra_endpoints}'
+    )
     processes: list[subprocess.Popen] = []
     try:
         actions_log = workdir / "actions.log"
@@ -81,19 +91,25 @@ def running_servers(model: Path, workdir: Path) -> Iterator[Servers]:
         rasa_log = workdir / "rasa.log"
         rasa_args = ["run", "--enable-api", "--model", str(model), "--port", str(rasa_port)]
         rasa_args += ["--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
-        processes.append(_start(rasa_args, rasa_log))
+        processes.append(_start(rasa_args, rasa_log, workers))
         _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
         url = f"http://127.0.0.1:{rasa_port}"
         _wait_until_up(f"{url}/status", processes[1], rasa_log)
         yield Servers(url, {"actions": processes[0].pid, "rasa": processes[1].pid})
     finally:
         for process in processes:
-            process.terminate()
+            _signal_group(process, signal.SIGTERM)
         for process in processes:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+
+
+def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
 
 
 def current_model() -> Path:

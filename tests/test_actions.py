@@ -34,10 +34,12 @@ def _tracker(
     return Tracker(sender, slots, latest, [], False, None, {}, "action_listen")
 
 
-def _slots(events: list[dict]) -> dict[str, Any]:
-    """The slot values the action's events set."""
+def _slots(tracker: Tracker, events: list[dict]) -> dict[str, Any]:
+    """The slots after the action's events, as Rasa would apply them to the tracker."""
     assert all(event["event"] == "slot" for event in events)
-    return {event["name"]: event["value"] for event in events}
+    slots = {name: tracker.get_slot(name) for name in ("roleplay", "quiz", "activity")}
+    slots.update({event["name"]: event["value"] for event in events})
+    return slots
 
 
 def _run(action, tracker: Tracker) -> list[dict[str, Any]]:
@@ -51,6 +53,11 @@ def _run_with_events(action, tracker: Tracker) -> tuple[list[dict], list[dict]]:
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, {})
     return dispatcher.messages, events
+
+
+def _run_for_slots(action, tracker: Tracker) -> tuple[list[dict], dict[str, Any]]:
+    messages, events = _run_with_events(action, tracker)
+    return messages, _slots(tracker, events)
 
 
 def test_concept_question_gets_the_methodology_answer_with_its_source() -> None:
@@ -109,10 +116,9 @@ def _started(scenario: str = "inkjet_factory", persona: str = "tiger") -> dict:
         {"entity": "scenario", "value": scenario},
         {"entity": "persona", "value": persona},
     ]
-    messages, events = _run_with_events(ActionStartRoleplay(), _tracker("start_roleplay", entities))
+    messages, slots = _run_for_slots(ActionStartRoleplay(), _tracker("start_roleplay", entities))
     assert "华丰食品" in messages[0]["text"] and "老虎型" in messages[0]["text"]
     assert messages[1]["text"].startswith("王厂长:")
-    slots = _slots(events)
     assert slots["activity"] == "roleplay" and slots["quiz"] is None
     return slots["roleplay"]
 
@@ -120,10 +126,10 @@ def _started(scenario: str = "inkjet_factory", persona: str = "tiger") -> dict:
 def test_role_play_turn_is_answered_by_the_customer_and_kept_in_the_slot() -> None:
     play = _started()
     tracker = _tracker("ask_problem", text="用下来有没有让您头疼的地方?", roleplay=play)
-    messages, events = _run_with_events(ActionRepMove(), tracker)
+    messages, slots = _run_for_slots(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
     assert "喷头" in messages[0]["text"]
-    turns = _slots(events)["roleplay"]["turns"]
+    turns = slots["roleplay"]["turns"]
     assert [t["speaker"] for t in turns] == ["customer", "rep", "customer"]
     assert turns[1]["move"] == "ask_problem"
 
@@ -131,17 +137,15 @@ def test_role_play_turn_is_answered_by_the_customer_and_kept_in_the_slot() -> No
 def test_feedback_hint_and_end_during_a_role_play() -> None:
     play = _started()
     tracker = _tracker("present_product", text="我们的喷码机是最好的,绝对没问题。", roleplay=play)
-    _, events = _run_with_events(ActionRepMove(), tracker)
-    play = _slots(events)["roleplay"]
+    _, slots = _run_for_slots(ActionRepMove(), tracker)
+    play = slots["roleplay"]
     (feedback,) = _run(ActionRoleplayFeedback(), _tracker("request_feedback", roleplay=play))
     assert "绝对没问题" in feedback["text"] and "M" in feedback["text"]
     (hint,) = _run(ActionRoleplayHint(), _tracker("request_hint", roleplay=play))
     assert "探访需求" in hint["text"]
-    messages, events = _run_with_events(
-        ActionEndRoleplay(), _tracker("end_roleplay", roleplay=play)
-    )
+    messages, slots = _run_for_slots(ActionEndRoleplay(), _tracker("end_roleplay", roleplay=play))
     assert "总分" in messages[0]["text"]
-    assert _slots(events) == {"roleplay": None, "quiz": None, "activity": None}
+    assert slots == {"roleplay": None, "quiz": None, "activity": None}
 
 
 def test_role_play_commands_without_a_role_play_say_how_to_start() -> None:
@@ -153,9 +157,9 @@ def test_role_play_commands_without_a_role_play_say_how_to_start() -> None:
 def test_a_huge_message_in_a_role_play_is_answered_not_refused() -> None:
     play = _started()
     tracker = _tracker("small_talk", text="好" * 30000, roleplay=play)
-    messages, events = _run_with_events(ActionRepMove(), tracker)
+    messages, slots = _run_for_slots(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
-    assert len(_slots(events)["roleplay"]["turns"][1]["text"]) == 20000
+    assert len(slots["roleplay"]["turns"][1]["text"]) == 20000
 
 
 def test_hint_and_feedback_right_after_the_start_do_not_fail() -> None:
@@ -167,10 +171,10 @@ def test_hint_and_feedback_right_after_the_start_do_not_fail() -> None:
 
 
 def _quiz_started(sender: str) -> dict:
-    messages, events = _run_with_events(ActionStartQuiz(), _tracker("start_quiz", sender=sender))
+    tracker = _tracker("start_quiz", sender=sender)
+    messages, slots = _run_for_slots(ActionStartQuiz(), tracker)
     assert "5 道题" in messages[0]["text"]
     assert messages[1]["text"].startswith("第 1/5 题")
-    slots = _slots(events)
     assert slots["activity"] == "quiz"
     return slots["quiz"]
 
@@ -178,8 +182,7 @@ def _quiz_started(sender: str) -> dict:
 def _answer(quiz: dict, sender: str, letters: str = "", intent: str = "answer_quiz") -> tuple:
     entities = [{"entity": "quiz_answer", "value": letter} for letter in letters]
     tracker = _tracker(intent, entities, text=letters, quiz=quiz, sender=sender)
-    messages, events = _run_with_events(ActionAnswerQuiz(), tracker)
-    return messages, _slots(events)
+    return _run_for_slots(ActionAnswerQuiz(), tracker)
 
 
 def test_quiz_round_marks_answers_keeps_the_score_and_reports_it_in_progress(methodology) -> None:
@@ -233,9 +236,9 @@ def test_ending_a_quiz_early_scores_the_questions_answered(methodology) -> None:
     first = next(q for q in methodology.quiz if q.id == quiz["question_ids"][0])
     _, slots = _answer(quiz, "quitter", "".join(first.answer))
     tracker = _tracker("end_roleplay", quiz=slots["quiz"], sender="quitter")
-    messages, events = _run_with_events(ActionEndRoleplay(), tracker)
+    messages, slots = _run_for_slots(ActionEndRoleplay(), tracker)
     assert "1 题答对 1 题" in messages[0]["text"]
-    assert _slots(events)["quiz"] is None
+    assert slots["quiz"] is None
 
 
 def test_a_quiz_in_the_middle_of_a_role_play_hands_back_to_the_customer(methodology) -> None:
@@ -245,8 +248,8 @@ def test_a_quiz_in_the_middle_of_a_role_play_hands_back_to_the_customer(methodol
     (reminder,) = _run(ActionRepMove(), tracker)
     assert "测验还在进行" in reminder["text"]
     tracker = _tracker("end_roleplay", roleplay=play, quiz=quiz, sender="mixed-rep")
-    _, events = _run_with_events(ActionEndRoleplay(), tracker)
-    assert _slots(events) == {"roleplay": play, "quiz": None, "activity": "roleplay"}
+    _, slots = _run_for_slots(ActionEndRoleplay(), tracker)
+    assert slots == {"roleplay": play, "quiz": None, "activity": "roleplay"}
 
 
 def test_progress_lists_role_plays_with_their_scores_and_the_weakest_skill() -> None:
@@ -255,10 +258,10 @@ def test_progress_lists_role_plays_with_their_scores_and_the_weakest_skill() -> 
     for text in ("您好王厂长", "我们的喷码机是最好的,绝对没问题,今天就签吧。"):
         play = _started()
         move = "greet" if text.startswith("您好") else "close_direct"
-        _, events = _run_with_events(
+        _, slots = _run_for_slots(
             ActionRepMove(), _tracker(move, text=text, roleplay=play, sender="regular")
         )
-        play = _slots(events)["roleplay"]
+        play = slots["roleplay"]
         if play is not None:  # not ended by the customer: the rep ends it
             _run_with_events(
                 ActionEndRoleplay(), _tracker("end_roleplay", roleplay=play, sender="regular")

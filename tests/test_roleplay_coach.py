@@ -1,0 +1,46 @@
+"""The role-play coach without Rasa: turns kept live between messages score exactly like a
+replay of the stored conversation (what happens after a restart or a retried message)."""
+
+from bot.roleplay import RolePlayCoach
+from bot.scenarios import load_scenarios
+from bot.simulator import CustomerSimulator
+
+TURNS = [
+    ("王厂长您好,我是XX喷码的小李,就占用您十分钟。", "greet"),
+    ("贵厂现在几条线在用喷码机?", "ask_situation"),
+    ("用下来有没有让您头疼的地方?", "ask_problem"),
+    ("停一次线,对交货有什么影响?", "ask_implication"),
+    ("除了停线,还有别的让您不放心的地方吗?", "ask_problem"),
+    ("如果不用再停线,对您旺季交货有什么帮助?", "ask_need_payoff"),
+    ("我确认一下,您最关心的是少停机和码要清晰,对吗?", "confirm_understanding"),
+    ("按您说的停线损失算,换新喷头一年能少停机六十小时,省下十五万元。", "present_benefit"),
+    ("是的,单价确实高一些,可是三年总成本反而低20%,我给您算一笔账?", "handle_objection"),
+    ("那设备先装在一号线,您看下周一还是周三方便?", "close_alternative"),
+]
+
+
+def _coach(methodology, scorer) -> RolePlayCoach:
+    scenarios = load_scenarios(methodology).scenarios
+    return RolePlayCoach(methodology, scenarios, scorer, CustomerSimulator(methodology, scenarios))
+
+
+def test_live_scoring_matches_a_replay_and_a_retried_turn_gives_the_same_answer(
+    methodology, scorer
+) -> None:
+    live = _coach(methodology, scorer)
+    play, _ = live.start("inkjet_factory", "tiger", seed=5)
+    for text, move in TURNS:
+        before = play
+        said = live.rep_says(before, text, move, 0.9)
+        play = said.play
+        # the same message again on the state before it (a retry, or another server after a
+        # restart) gets the same customer answer and the same scores
+        replaying = _coach(methodology, scorer)  # has seen nothing: replays the turns
+        retried = replaying.rep_says(before, text, move, 0.9)
+        assert retried.messages == said.messages
+        assert retried.play.to_dict() == play.to_dict()
+        assert retried.assessment == said.assessment
+        if play.finished:
+            break
+    # the customer raised an objection that the rep's answer was scored against
+    assert any("贵" in turn["text"] for turn in play.turns if turn["speaker"] == "customer")
