@@ -1,5 +1,5 @@
 """The action server's single, lazily opened copies of the methodology, scenarios, scorer,
-role-play coach, quiz master and practice log.
+role-play coach, quiz master and storage.
 
 Created on the first action call rather than at import, so importing the actions package (as
 `rasa run actions` does) reads no files, and a broken data file is reported in the action
@@ -11,12 +11,12 @@ import logging
 from functools import lru_cache
 
 from bot.methodology import Methodology, load_methodology
-from bot.practice_log import PracticeLog
 from bot.quiz import QuizMaster
 from bot.roleplay import RolePlayCoach
 from bot.scenarios import load_scenarios
 from bot.scoring import start_scorer
 from bot.simulator import CustomerSimulator
+from bot.storage import Storage, open_database
 
 logger = logging.getLogger(__name__)
 
@@ -45,5 +45,6 @@ def quiz_master() -> QuizMaster:
 
 
 @lru_cache(maxsize=1)
-def practice_log() -> PracticeLog:
-    return PracticeLog()
+def storage() -> Storage:
+    """The project database (DATABASE_URL, default var/salescoach.db), schema upgraded."""
+    return Storage(open_database())

@@ -4,16 +4,17 @@ progress over past role-plays and quizzes."""
 from __future__ import annotations
 
 import json
+import uuid
 import zlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import methodology, practice_log, quiz_master
-from actions.state import current_quiz, record_quiz, save
-from bot.practice_log import progress_text
+from actions.knowledge import methodology, quiz_master, roleplay_coach, storage
+from actions.state import current_quiz, save, store_quiz, user_id
 from bot.quiz import Prompt
+from bot.rep_history import progress_text
 
 YES_NO_ANSWERS = {"affirm": "A", "deny": "B"}
 
@@ -43,7 +44,7 @@ class ActionStartQuiz(Action):
             _ask(dispatcher, quiz_master().prompt(running))
             return []
         seed = zlib.crc32(f"quiz:{tracker.sender_id}:{len(tracker.events)}".encode())
-        quiz, prompt = quiz_master().start(seed)
+        quiz, prompt = quiz_master().start(uuid.uuid4().hex, seed)
         dispatcher.utter_message(
             text=f"好,来 {len(quiz.question_ids)} 道题,看看你对销售方法掌握得怎么样。"
         )
@@ -78,7 +79,7 @@ class ActionAnswerQuiz(Action):
         if reply.next_question is not None:
             _ask(dispatcher, reply.next_question)
         elif reply.round.finished:
-            record_quiz(tracker, reply.round)
+            store_quiz(tracker, reply.round)
             dispatcher.utter_message(
                 text="说“考考我”再来一轮,说“我的进度”看看累计成绩。",
             )
@@ -94,7 +95,8 @@ class ActionShowProgress(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(
-            text=progress_text(methodology(), practice_log(), tracker.sender_id)
-        )
+        user = user_id(tracker)
+        names = {key: scenario.name for key, scenario in roleplay_coach().scenarios.items()}
+        history = storage().roleplay_history(user), storage().quiz_history(user)
+        dispatcher.utter_message(text=progress_text(methodology(), names, *history))
         return []

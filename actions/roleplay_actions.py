@@ -5,6 +5,7 @@ feedback, end with the report. State lives in the `roleplay` slot (see bot/rolep
 from __future__ import annotations
 
 import json
+import uuid
 import zlib
 from typing import Any
 
@@ -12,7 +13,15 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, roleplay_coach
-from actions.state import current_quiz, current_roleplay, record_quiz, record_roleplay, save
+from actions.state import (
+    current_quiz,
+    current_roleplay,
+    save,
+    store_end,
+    store_quiz,
+    store_start,
+    store_turn,
+)
 from bot.coach import describe_move
 from bot.nlu_model import best_intent
 from bot.quiz import result_text
@@ -65,10 +74,11 @@ class ActionStartRoleplay(Action):
             return []
         previous = current_roleplay(tracker)
         if previous is not None and len(previous.turns) > 1:
-            record_roleplay(tracker, previous)
+            store_end(previous)
             dispatcher.utter_message(text="上一场对练到此结束,总分已记入你的进度。开始新的一场:")
         seed = zlib.crc32(f"{tracker.sender_id}:{len(tracker.events)}".encode())
-        play, messages = coach.start(scenario, persona, seed)
+        play, messages = coach.start(uuid.uuid4().hex, scenario, persona, seed)
+        store_start(tracker, play)
         _say(dispatcher, messages)
         return save(tracker, roleplay=play)
 
@@ -111,9 +121,10 @@ class ActionRepMove(Action):
             return []
         result = roleplay_coach().rep_says(play, text, intent, confidence)
         play = result.play
+        store_turn(result)
         _say(dispatcher, result.messages)
         if play.finished:
-            record_roleplay(tracker, play)
+            store_end(play)
             dispatcher.utter_message(text="说“开始对练”再来一场,说“我的进度”看看历次成绩。")
         return save(tracker, roleplay=play)
 
@@ -130,14 +141,14 @@ class ActionEndRoleplay(Action):
     ) -> list[dict[str, Any]]:
         quiz = current_quiz(tracker)
         if quiz is not None:
-            record_quiz(tracker, quiz)
+            store_quiz(tracker, quiz)
             dispatcher.utter_message(text=result_text(quiz))
             return save(tracker, quiz=None)
         play = current_roleplay(tracker)
         if play is None:
             dispatcher.utter_message(text=NOT_PLAYING)
             return []
-        record_roleplay(tracker, play)
+        store_end(play)
         dispatcher.utter_message(text=roleplay_coach().summary(play))
         dispatcher.utter_message(text="想再练一次,说“开始对练”;说“我的进度”看看历次成绩。")
         return save(tracker, roleplay=None)

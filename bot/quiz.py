@@ -1,7 +1,7 @@
 """The coach's quiz (M12): a short round of questions from the methodology's quiz data.
 
 A round is the plain dict `QuizRound.to_dict()`, kept by the Rasa action in a slot like the
-role-play, so a half-answered quiz survives a restart and the score is never lost.
+role-play, so a half-answered quiz survives a restart; a finished round is stored with its score.
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ TYPE_NAMES = {"single": "单选题", "multiple": "多选题,可选多个", "true
 
 @dataclass
 class QuizRound:
+    id: str  # the round's key in the database
     question_ids: list[str]
     answers: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"question_ids": self.question_ids, "answers": self.answers}
+        return {"id": self.id, "question_ids": self.question_ids, "answers": self.answers}
 
     @classmethod
     def from_dict(cls, data: dict) -> QuizRound:
-        return cls(list(data["question_ids"]), list(data["answers"]))
+        return cls(data["id"], list(data["question_ids"]), list(data["answers"]))
 
     @property
     def correct(self) -> int:
@@ -59,10 +60,12 @@ class QuizMaster:
     def __init__(self, methodology: Methodology) -> None:
         self._questions = {question.id: question for question in methodology.quiz}
 
-    def start(self, seed: int, length: int = ROUND_LENGTH) -> tuple[QuizRound, Prompt]:
+    def start(
+        self, round_id: str, seed: int, length: int = ROUND_LENGTH
+    ) -> tuple[QuizRound, Prompt]:
         """A new round: `length` different questions, a different mix for each seed."""
         ids = random.Random(seed).sample(sorted(self._questions), min(length, len(self._questions)))
-        quiz = QuizRound(ids)
+        quiz = QuizRound(round_id, ids)
         return quiz, self.prompt(quiz)
 
     def prompt(self, quiz: QuizRound) -> Prompt:

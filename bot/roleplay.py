@@ -12,10 +12,8 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from bot.methodology import Methodology
-from bot.practice_log import RolePlayRecord, roleplay_record
 from bot.scenarios import Scenario
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Scorer, ScoringSession, TurnAssessment
@@ -40,6 +38,7 @@ OUTCOME_TEXT = {
 
 @dataclass
 class RolePlay:
+    id: str  # the session's key in the database
     scenario: str
     persona: str
     seed: int
@@ -48,6 +47,7 @@ class RolePlay:
 
     def to_dict(self) -> dict:
         return {
+            "id": self.id,
             "scenario": self.scenario,
             "persona": self.persona,
             "seed": self.seed,
@@ -58,6 +58,7 @@ class RolePlay:
     @classmethod
     def from_dict(cls, data: dict) -> RolePlay:
         return cls(
+            data["id"],
             data["scenario"],
             data["persona"],
             data["seed"],
@@ -71,7 +72,7 @@ class RolePlay:
 
     def fingerprint(self) -> str:
         """Identifies the conversation so far (same scenario, persona, seed and turns)."""
-        head = [self.scenario, self.persona, self.seed, self.turns]
+        head = [self.id, self.scenario, self.persona, self.seed, self.turns]
         return hashlib.sha1(json.dumps(head, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -83,6 +84,20 @@ class RepTurnResult:
     play: RolePlay
     messages: list[str]
     assessment: TurnAssessment
+
+    @property
+    def position(self) -> int:
+        """Where the rep's turn stands in the conversation (the customer's answer follows)."""
+        return len(self.play.turns) - 2
+
+    def assessment_record(self) -> dict:
+        """The assessment as stored beside the turn."""
+        return {
+            "step": self.assessment.step,
+            "changes": self.assessment.changes(),
+            "notes": [note.to_dict() for note in self.assessment.notes],
+            "feedback": self.assessment.feedback,
+        }
 
 
 class RolePlayCoach:
@@ -115,9 +130,11 @@ class RolePlayCoach:
             "直接对客户说话即可;说“提示”看建议,说“点评”看上一句的评分,说“结束对练”看报告。"
         )
 
-    def start(self, scenario_id: str, persona_id: str, seed: int) -> tuple[RolePlay, list[str]]:
+    def start(
+        self, session_id: str, scenario_id: str, persona_id: str, seed: int
+    ) -> tuple[RolePlay, list[str]]:
         reaction = self._simulator.start(scenario_id, persona_id, seed)
-        play = RolePlay(scenario_id, persona_id, seed, reaction.state)
+        play = RolePlay(session_id, scenario_id, persona_id, seed, reaction.state)
         play.turns.append({"speaker": "customer", "text": reaction.reply})
         return play, [self.brief(scenario_id, persona_id), f"{self._name(play)}:{reaction.reply}"]
 
@@ -161,16 +178,9 @@ class RolePlayCoach:
     def report(self, play: RolePlay) -> dict:
         return build_report(self.methodology, self._session(play).finish())
 
-    def record(self, play: RolePlay, at: datetime) -> RolePlayRecord:
-        """The session's summary for the rep's progress; unfinished sessions count as ended."""
-        persona = self.methodology.personas[play.persona]
-        return roleplay_record(
-            self.report(play),
-            scenario_name=self.scenarios[play.scenario].name,
-            persona_name=f"{persona.animal}型",
-            outcome=play.customer.outcome if play.finished else "ended",
-            at=at,
-        )
+    def outcome(self, play: RolePlay) -> str:
+        """signed or lost after a natural end; ended when the rep stopped it."""
+        return play.customer.outcome if play.finished else "ended"
 
     def feedback(self, play: RolePlay) -> str:
         """The assessment of the rep's last turn (request_feedback)."""

@@ -23,6 +23,8 @@ from scripts.fingerprint import fingerprint
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT_SECONDS = 300
+# As in endpoints.yml: conversations in the project's database (DATABASE_URL).
+PROJECT_TRACKER_STORE = "tracker_store:\n  type: components.tracker_store.DatabaseTrackerStore\n"
 
 
 def free_port() -> int:
@@ -31,9 +33,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _environment() -> dict[str, str]:
+def _environment(workdir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+    # A database of their own, so tests and benchmarks never touch the user's var/ database.
+    env["DATABASE_URL"] = f"sqlite:///{workdir / 'salescoach.db'}"
     return env
 
 
@@ -42,7 +46,7 @@ def _start(args: list[str], log: Path, workers: int = 1) -> subprocess.Popen:
         return subprocess.Popen(
             [str(BIN / "rasa"), *args],
             cwd=ROOT,
-            env=_environment() | {"SANIC_WORKERS": str(workers)},
+            env=_environment(log.parent) | {"SANIC_WORKERS": str(workers)},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: Sanic workers stop with it
@@ -67,21 +71,25 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 class Servers:
     url: str  # the Rasa server's base URL
     pids: dict[str, int]  # "rasa" and "actions": process ids, for memory readings
+    database_url: str  # the database both servers write to
 
 
 @contextmanager
 def running_servers(
     model: Path, workdir: Path, extra_endpoints: str = "", workers: int = 1
 ) -> Iterator[Servers]:
-    """Yield a Rasa server (API enabled) backed by a live action server.
+    """Yield a Rasa server (API enabled) backed by a live action server, both on an SQLite
+    database in `workdir` unless `extra_endpoints` names another tracker store.
 
-    `extra_endpoints` is appended to the generated endpoints.yml (e.g. a Redis lock store,
-    which Rasa requires before it runs more than one Sanic worker).
+    `extra_endpoints` replaces the project's tracker store in the generated endpoints.yml
+    (e.g. Redis tracker and lock stores, which Rasa requires before it runs more than one
+    Sanic worker).
     """
     rasa_port, actions_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
+    stores = extra_endpoints or PROJECT_TRACKER_STORE
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n{extra_endpoints}'
+        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n{stores}'
     )
     processes: list[subprocess.Popen] = []
     try:
@@ -95,7 +103,8 @@ def running_servers(
         _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
         url = f"http://127.0.0.1:{rasa_port}"
         _wait_until_up(f"{url}/status", processes[1], rasa_log)
-        yield Servers(url, {"actions": processes[0].pid, "rasa": processes[1].pid})
+        pids = {"actions": processes[0].pid, "rasa": processes[1].pid}
+        yield Servers(url, pids, _environment(workdir)["DATABASE_URL"])
     finally:
         for process in processes:
             _signal_group(process, signal.SIGTERM)

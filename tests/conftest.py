@@ -20,6 +20,16 @@ from bot.scoring import Scorer, start_scorer
 from scripts.rasa_processes import ROOT, current_model, running_servers
 
 
+@pytest.fixture(scope="session", autouse=True)
+def test_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Actions run in-process by the tests write to a throw-away SQLite file, never to the
+    user's var/salescoach.db."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'salescoach.db'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        yield url
+
+
 @pytest.fixture(scope="session")
 def methodology() -> Methodology:
     return load_methodology()

@@ -111,12 +111,15 @@ def test_start_without_persona_offers_the_four_personalities() -> None:
     assert titles == ["老虎型(支配型)", "孔雀型(表现型)", "猫头鹰型(分析型)", "考拉型(平易型)"]
 
 
-def _started(scenario: str = "inkjet_factory", persona: str = "tiger") -> dict:
+def _started(
+    scenario: str = "inkjet_factory", persona: str = "tiger", sender: str = "rep-1"
+) -> dict:
     entities = [
         {"entity": "scenario", "value": scenario},
         {"entity": "persona", "value": persona},
     ]
-    messages, slots = _run_for_slots(ActionStartRoleplay(), _tracker("start_roleplay", entities))
+    tracker = _tracker("start_roleplay", entities, sender=sender)
+    messages, slots = _run_for_slots(ActionStartRoleplay(), tracker)
     assert "华丰食品" in messages[0]["text"] and "老虎型" in messages[0]["text"]
     assert messages[1]["text"].startswith("王厂长:")
     assert slots["activity"] == "roleplay" and slots["quiz"] is None
@@ -209,7 +212,7 @@ def test_quiz_round_marks_answers_keeps_the_score_and_reports_it_in_progress(met
 
 def test_true_false_question_can_be_answered_with_yes_or_no(methodology) -> None:
     truefalse = next(q for q in methodology.quiz if q.type == "truefalse")
-    quiz = {"question_ids": [truefalse.id], "answers": []}
+    quiz = {"id": "tf-round", "question_ids": [truefalse.id], "answers": []}
     intent = "affirm" if truefalse.answer == ["A"] else "deny"
     messages, _ = _answer(quiz, "yes-no-rep", intent=intent)
     assert messages[0]["text"].startswith("✅")
@@ -256,7 +259,7 @@ def test_progress_lists_role_plays_with_their_scores_and_the_weakest_skill() -> 
     (empty,) = _run(ActionShowProgress(), _tracker("show_progress", sender="newcomer"))
     assert "还没有练习记录" in empty["text"]
     for text in ("您好王厂长", "我们的喷码机是最好的,绝对没问题,今天就签吧。"):
-        play = _started()
+        play = _started(sender="regular")
         move = "greet" if text.startswith("您好") else "close_direct"
         _, slots = _run_for_slots(
             ActionRepMove(), _tracker(move, text=text, roleplay=play, sender="regular")

@@ -6,11 +6,11 @@ from bot.quiz import QuizMaster, QuizRound, result_text
 
 def test_a_round_has_five_different_questions_fixed_by_the_seed(methodology: Methodology) -> None:
     master = QuizMaster(methodology)
-    first, prompt = master.start(seed=7)
-    again, _ = master.start(seed=7)
+    first, prompt = master.start("r1", seed=7)
+    again, _ = master.start("r1", seed=7)
     assert first.question_ids == again.question_ids
     assert len(set(first.question_ids)) == 5
-    rounds = {tuple(master.start(seed=seed)[0].question_ids) for seed in range(10)}
+    rounds = {tuple(master.start("r", seed=seed)[0].question_ids) for seed in range(10)}
     assert len(rounds) > 5
     assert prompt.text.startswith("第 1/5 题")
 
@@ -18,7 +18,7 @@ def test_a_round_has_five_different_questions_fixed_by_the_seed(methodology: Met
 def test_multiple_choice_needs_exactly_the_right_letters(methodology: Methodology) -> None:
     master = QuizMaster(methodology)
     question = next(q for q in methodology.quiz if q.type == "multiple")
-    quiz = QuizRound([question.id])
+    quiz = QuizRound("r2", [question.id])
     assert master.prompt(quiz).options == []  # several letters are typed, not one button
     partial = master.answer(quiz, question.answer[0])
     assert partial.messages[0].startswith("❌") and "".join(question.answer) in partial.messages[0]
@@ -30,7 +30,7 @@ def test_multiple_choice_needs_exactly_the_right_letters(methodology: Methodolog
 def test_letters_that_are_not_options_are_not_marked(methodology: Methodology) -> None:
     master = QuizMaster(methodology)
     question = next(q for q in methodology.quiz if q.type == "truefalse")
-    quiz = QuizRound([question.id])
+    quiz = QuizRound("r2", [question.id])
     reply = master.answer(quiz, "D")
     assert "A、B" in reply.messages[0]
     assert reply.round.answers == [] and not reply.round.finished
@@ -38,6 +38,6 @@ def test_letters_that_are_not_options_are_not_marked(methodology: Methodology) -
 
 def test_result_counts_only_answered_questions(methodology: Methodology) -> None:
     ids = [question.id for question in methodology.quiz[:5]]
-    assert "还没有答题" in result_text(QuizRound(ids))
+    assert "还没有答题" in result_text(QuizRound("r3", ids))
     answers = [{"question": ids[0], "given": "A", "correct": True}]
-    assert "1 题答对 1 题(100 分)" in result_text(QuizRound(ids, answers))
+    assert "1 题答对 1 题(100 分)" in result_text(QuizRound("r4", ids, answers))

@@ -28,7 +28,7 @@ def test_live_scoring_matches_a_replay_and_a_retried_turn_gives_the_same_answer(
     methodology, scorer
 ) -> None:
     live = _coach(methodology, scorer)
-    play, _ = live.start("inkjet_factory", "tiger", seed=5)
+    play, _ = live.start("session-1", "inkjet_factory", "tiger", seed=5)
     for text, move in TURNS:
         before = play
         said = live.rep_says(before, text, move, 0.9)

@@ -6,6 +6,12 @@ import re
 import uuid
 
 import pytest
+from sqlalchemy import select
+
+from bot.storage import Storage, open_database
+from bot.storage.schema import roleplay_sessions
+from scripts.rasa_processes import running_servers
+from tests.conftest import RasaServer
 
 pytestmark = pytest.mark.slow
 
@@ -106,3 +112,37 @@ def test_quiz_over_the_webhook_keeps_the_score(rasa_server) -> None:
     assert re.search(r"5 题答对 \d 题", final)
     progress = _texts(rasa_server.say(sender, "看看我的练习记录"))
     assert "测验 1 轮:共答 5 题" in progress
+
+
+def test_role_play_survives_a_restart_and_every_turn_is_in_the_database(
+    trained_model, tmp_path
+) -> None:
+    sender = f"rep-{uuid.uuid4().hex[:8]}"
+    with running_servers(trained_model, tmp_path) as servers:
+        server = RasaServer(servers.url)
+        server.say(sender, START_TIGER_FACTORY)
+        assert "喷头" in _texts(server.say(sender, "用下来有没有让您头疼的地方?"))
+    # Both servers stopped mid-session and started again on the same database.
+    with running_servers(trained_model, tmp_path) as servers:
+        server = RasaServer(servers.url)
+        answer = _texts(server.say(sender, "停一次线,对交货有什么影响?"))
+        assert answer.startswith("王厂长:") and "罚" in answer
+        report = _texts(server.say(sender, "结束对练"))
+        assert "总分" in report
+        database = open_database(servers.database_url, migrate=False)
+    storage = Storage(database)
+    with database.transaction() as connection:
+        (session_id,) = connection.execute(
+            select(roleplay_sessions.c.id).where(roleplay_sessions.c.conversation_id == sender)
+        ).scalars()
+    transcript = storage.transcript(session_id)
+    speakers = [turn["speaker"] for turn in transcript]
+    assert speakers == ["customer", "rep", "customer", "rep", "customer"]
+    assert [turn["move"] for turn in transcript if turn["speaker"] == "rep"] == [
+        "ask_problem",
+        "ask_implication",
+    ]
+    assert all(turn["feedback"] for turn in transcript if turn["speaker"] == "rep")
+    (play,) = storage.roleplay_history(storage.rep_for("rest", sender))
+    assert play.outcome == "ended" and play.overall == _overall(report)
+    database.close()

@@ -1,0 +1,83 @@
+"""Opening the database: the URL, the engine, and bringing the schema up to date.
+
+Nothing is opened at import; `open_database` is called by whoever starts (the action server
+on its first action, the web app, the CLI). The schema is created and upgraded by Alembic
+(`bot/storage/migrations`), never by `create_all`, so an existing database is migrated in place.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def default_url() -> str:
+    """DATABASE_URL if set, else the embedded default: an SQLite file under var/."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'salescoach.db'}"
+
+
+class Database:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, future=True) as session, session.begin():
+            yield session
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest revision (a no-op when it is up to date)."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, migrate: bool = True) -> Database:
+    """An engine for `url` (default: `default_url()`), schema upgraded unless told not to."""
+    parsed = make_url(url or default_url())
+    prepare_sqlite_file(parsed)
+    engine = create_engine(parsed, future=True, pool_pre_ping=True)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    database = Database(engine)
+    if migrate:
+        database.migrate()
+    return database
+
+
+def prepare_sqlite_file(url: URL) -> None:
+    """Create the folder of an SQLite file (var/ on a fresh checkout)."""
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    # WAL lets the Rasa server, the action server and the web app read while one writes;
+    # the busy timeout makes a writer wait for another instead of failing at once.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

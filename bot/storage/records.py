@@ -1,0 +1,277 @@
+"""Reading and writing the records: users by channel identity, role-play sessions turn by
+turn, reports, quiz rounds, and each rep's history for progress.
+
+Every write is idempotent: an action retried by Rasa (or a WeCom callback delivered twice)
+writes the same rows once, so a turn is never stored or counted twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Table, func, literal, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from bot.rep_history import QuizRecord, RolePlayRecord
+from bot.storage.database import Database
+from bot.storage.schema import (
+    identities,
+    quiz_rounds,
+    roleplay_sessions,
+    session_reports,
+    teams,
+    turn_assessments,
+    turns,
+    users,
+)
+
+DEFAULT_TEAM = "默认团队"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    id: str
+    user_id: int
+    conversation_id: str
+    channel: str
+    scenario_id: str
+    persona: str
+    seed: int
+
+
+class Storage:
+    def __init__(self, database: Database, clock: Callable[[], datetime] = utc_now) -> None:
+        self._database = database
+        self._now = clock
+
+    # --- users -------------------------------------------------------------------------
+
+    def rep_for(self, channel: str, external_id: str, display_name: str | None = None) -> int:
+        """The user behind a channel identity; a rep in the default team on first contact."""
+        with self._database.transaction() as connection:
+            found = _identity(connection, channel, external_id)
+            if found is not None:
+                return found
+            team_id = self._default_team(connection)
+            username = f"{channel}:{external_id}"
+            try:
+                with connection.begin_nested():
+                    user_id = connection.execute(
+                        users.insert().values(
+                            username=username,
+                            display_name=display_name or external_id,
+                            role="rep",
+                            team_id=team_id,
+                            created_at=self._now(),
+                        )
+                    ).inserted_primary_key[0]
+                    connection.execute(
+                        identities.insert().values(
+                            channel=channel,
+                            external_id=external_id,
+                            user_id=user_id,
+                            created_at=self._now(),
+                        )
+                    )
+            except IntegrityError:  # created by a concurrent first message
+                found = _identity(connection, channel, external_id)
+                if found is None:
+                    raise
+                return found
+            return user_id
+
+    def _default_team(self, connection: Connection) -> int:
+        values = {"name": DEFAULT_TEAM, "created_at": self._now()}
+        _insert_once(connection, teams, values, key=("name",))
+        return connection.execute(
+            select(teams.c.id).where(teams.c.name == DEFAULT_TEAM)
+        ).scalar_one()
+
+    # --- role-plays --------------------------------------------------------------------
+
+    def start_roleplay(self, session: NewSession) -> None:
+        with self._database.transaction() as connection:
+            _insert_once(
+                connection,
+                roleplay_sessions,
+                {
+                    "id": session.id,
+                    "user_id": session.user_id,
+                    "conversation_id": session.conversation_id,
+                    "channel": session.channel,
+                    "scenario_id": session.scenario_id,
+                    "persona": session.persona,
+                    "seed": session.seed,
+                    "started_at": self._now(),
+                },
+                key=("id",),
+            )
+
+    def record_exchange(
+        self, session_id: str, position: int, turn_pair: list[dict], assessment: dict | None
+    ) -> None:
+        """The rep's turn at `position` (with its assessment) and the customer's answer after
+        it, in one transaction; a second call for the same position changes nothing."""
+        with self._database.transaction() as connection:
+            for offset, turn in enumerate(turn_pair):
+                turn_id = _insert_once(
+                    connection,
+                    turns,
+                    {
+                        "session_id": session_id,
+                        "position": position + offset,
+                        "speaker": turn["speaker"],
+                        "text": turn["text"],
+                        "move": turn.get("move"),
+                        "confidence": turn.get("confidence"),
+                        "created_at": self._now(),
+                    },
+                    key=("session_id", "position"),
+                )
+                if turn_id is not None and turn["speaker"] == "rep" and assessment is not None:
+                    connection.execute(
+                        turn_assessments.insert().values(turn_id=turn_id, **assessment)
+                    )
+
+    def record_opening(self, session_id: str, turn: dict) -> None:
+        """The customer's first line, said before the rep speaks."""
+        self.record_exchange(session_id, 0, [turn], None)
+
+    def finish_roleplay(self, session_id: str, outcome: str, report: dict) -> None:
+        """Outcome, overall score and the full report; the first finish wins."""
+        dimensions = {
+            key: (value["score"] if value["observed"] else None)
+            for key, value in report["dimensions"].items()
+        }
+        with self._database.transaction() as connection:
+            inserted = _insert_once(
+                connection,
+                session_reports,
+                {
+                    "session_id": session_id,
+                    "overall": report["overall"],
+                    "dimensions": dimensions,
+                    "report": report,
+                    "created_at": self._now(),
+                },
+                key=("session_id",),
+            )
+            if inserted is not None:
+                connection.execute(
+                    update(roleplay_sessions)
+                    .where(roleplay_sessions.c.id == session_id)
+                    .values(ended_at=self._now(), outcome=outcome, overall=report["overall"])
+                )
+
+    def transcript(self, session_id: str) -> list[dict]:
+        """The session's turns in order, each rep turn with its stored assessment."""
+        query = (
+            select(
+                turns.c.position,
+                turns.c.speaker,
+                turns.c.text,
+                turns.c.move,
+                turns.c.confidence,
+                turn_assessments.c.step,
+                turn_assessments.c.changes,
+                turn_assessments.c.feedback,
+            )
+            .outerjoin(turn_assessments, turn_assessments.c.turn_id == turns.c.id)
+            .where(turns.c.session_id == session_id)
+            .order_by(turns.c.position)
+        )
+        with self._database.transaction() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    # --- quizzes -----------------------------------------------------------------------
+
+    def record_quiz(self, round_id: str, user_id: int, answers: list[dict]) -> None:
+        if not answers:
+            return
+        with self._database.transaction() as connection:
+            _insert_once(
+                connection,
+                quiz_rounds,
+                {
+                    "id": round_id,
+                    "user_id": user_id,
+                    "answered": len(answers),
+                    "correct": sum(1 for answer in answers if answer["correct"]),
+                    "answers": answers,
+                    "finished_at": self._now(),
+                },
+                key=("id",),
+            )
+
+    # --- history -----------------------------------------------------------------------
+
+    def roleplay_history(self, user_id: int) -> list[RolePlayRecord]:
+        """The user's finished role-plays, oldest first."""
+        rep_turns = (
+            select(turns.c.session_id, func.count().label("count"))
+            .where(turns.c.speaker == "rep")
+            .group_by(turns.c.session_id)
+            .subquery()
+        )
+        query = (
+            select(
+                roleplay_sessions.c.ended_at,
+                roleplay_sessions.c.scenario_id,
+                roleplay_sessions.c.persona,
+                roleplay_sessions.c.outcome,
+                session_reports.c.overall,
+                session_reports.c.dimensions,
+                func.coalesce(rep_turns.c.count, 0),
+            )
+            .join(session_reports, session_reports.c.session_id == roleplay_sessions.c.id)
+            .outerjoin(rep_turns, rep_turns.c.session_id == roleplay_sessions.c.id)
+            .where(roleplay_sessions.c.user_id == user_id)
+            .order_by(roleplay_sessions.c.ended_at, roleplay_sessions.c.id)
+        )
+        with self._database.transaction() as connection:
+            return [RolePlayRecord(*_aware(row[0]), *row[1:]) for row in connection.execute(query)]
+
+    def quiz_history(self, user_id: int) -> list[QuizRecord]:
+        query = (
+            select(quiz_rounds.c.finished_at, quiz_rounds.c.answered, quiz_rounds.c.correct)
+            .where(quiz_rounds.c.user_id == user_id)
+            .order_by(quiz_rounds.c.finished_at)
+        )
+        with self._database.transaction() as connection:
+            return [QuizRecord(*_aware(row[0]), *row[1:]) for row in connection.execute(query)]
+
+
+def _identity(connection: Connection, channel: str, external_id: str) -> int | None:
+    return connection.execute(
+        select(identities.c.user_id).where(
+            identities.c.channel == channel, identities.c.external_id == external_id
+        )
+    ).scalar()
+
+
+def _insert_once(connection: Connection, table: Table, values: dict, key: tuple[str, ...]):
+    """Insert `values` unless a row with the same `key` columns exists: the new row's
+    primary key, or None when it was already there (a retried action or callback)."""
+    where = [table.c[name] == values[name] for name in key]
+    exists = select(literal(1)).select_from(table).where(*where)
+    if connection.execute(exists).first():
+        return None
+    try:
+        with connection.begin_nested():
+            return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+    except IntegrityError:
+        if connection.execute(exists).first():  # written by a concurrent retry
+            return None
+        raise
+
+
+def _aware(moment: datetime) -> tuple[datetime]:
+    """SQLite hands back naive datetimes; they were written in UTC."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC),)

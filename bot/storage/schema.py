@@ -1,0 +1,167 @@
+"""The tables. Every role-play turn and its assessment get a row when the turn happens; trainer
+comments and score overrides sit beside the automatic scores, never replacing them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Named constraints, so Alembic migrations can refer to them on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+ROLES = ("rep", "trainer", "admin")
+OUTCOMES = ("signed", "lost", "ended")
+
+
+def _when(name: str = "created_at", nullable: bool = False) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False, unique=True),
+    _when(),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(120), nullable=False, unique=True),
+    Column("display_name", String(120), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("team_id", ForeignKey("teams.id"), nullable=True, index=True),
+    Column("password_hash", String(255), nullable=True),
+    _when(),
+    CheckConstraint(f"role IN {ROLES}", name="role"),
+)
+
+# How a user is known on each channel: a WeCom userid, a REST sender id, a web account.
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(32), nullable=False),
+    Column("external_id", String(255), nullable=False),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    _when(),
+    UniqueConstraint("channel", "external_id", name="uq_identities_channel_external_id"),
+)
+
+scenarios = Table(
+    "scenarios",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("source", Text, nullable=True),  # the YAML of an uploaded scenario
+    Column("uploaded_by", ForeignKey("users.id"), nullable=True),
+    _when(),
+)
+
+roleplay_sessions = Table(
+    "roleplay_sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("conversation_id", String(255), nullable=False, index=True),
+    Column("channel", String(32), nullable=False),
+    Column("scenario_id", String(64), nullable=False, index=True),
+    Column("persona", String(16), nullable=False, index=True),
+    Column("seed", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("outcome", String(16), nullable=True),
+    Column("overall", Integer, nullable=True, index=True),
+    CheckConstraint(f"outcome IS NULL OR outcome IN {OUTCOMES}", name="outcome"),
+)
+
+turns = Table(
+    "turns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", ForeignKey("roleplay_sessions.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("speaker", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("move", String(64), nullable=True),
+    Column("confidence", Float, nullable=True),
+    _when(),
+    UniqueConstraint("session_id", "position", name="uq_turns_session_id_position"),
+    CheckConstraint("speaker IN ('rep', 'customer')", name="speaker"),
+)
+
+turn_assessments = Table(
+    "turn_assessments",
+    metadata,
+    Column("turn_id", ForeignKey("turns.id"), primary_key=True),
+    Column("step", String(32), nullable=True),
+    Column("changes", JSON, nullable=False),
+    Column("notes", JSON, nullable=False),
+    Column("feedback", Text, nullable=False),
+)
+
+session_reports = Table(
+    "session_reports",
+    metadata,
+    Column("session_id", ForeignKey("roleplay_sessions.id"), primary_key=True),
+    Column("overall", Integer, nullable=False),
+    Column("dimensions", JSON, nullable=False),
+    Column("report", JSON, nullable=False),
+    _when(),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", ForeignKey("roleplay_sessions.id"), nullable=False, index=True),
+    Column("turn_id", ForeignKey("turns.id"), nullable=True),
+    Column("author_id", ForeignKey("users.id"), nullable=False),
+    Column("text", Text, nullable=False),
+    _when(),
+)
+
+score_overrides = Table(
+    "score_overrides",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", ForeignKey("roleplay_sessions.id"), nullable=False, index=True),
+    Column("dimension", String(32), nullable=False),
+    Column("automatic", Integer, nullable=True),
+    Column("score", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("author_id", ForeignKey("users.id"), nullable=False),
+    _when(),
+)
+
+quiz_rounds = Table(
+    "quiz_rounds",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("answered", Integer, nullable=False),
+    Column("correct", Integer, nullable=False),
+    Column("answers", JSON, nullable=False),
+    _when("finished_at"),
+)

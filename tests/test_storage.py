@@ -1,0 +1,172 @@
+"""The database layer on SQLite and, when TEST_POSTGRES_URL names a server, on PostgreSQL:
+migrations, users by channel identity, turn-by-turn records that a retry cannot duplicate,
+reports, quiz rounds and each rep's history."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import create_engine, make_url
+
+from bot.storage import Database, Storage, open_database
+from bot.storage.records import NewSession
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+TABLES = {
+    "teams",
+    "users",
+    "identities",
+    "scenarios",
+    "roleplay_sessions",
+    "turns",
+    "turn_assessments",
+    "session_reports",
+    "comments",
+    "score_overrides",
+    "quiz_rounds",
+    "alembic_version",
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> Iterator[Database]:
+    if request.param == "sqlite":
+        database = open_database(f"sqlite:///{tmp_path / 'salescoach.db'}")
+        yield database
+        database.close()
+        return
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1/test)")
+    # A schema of its own per test, dropped afterwards: the database itself may be shared.
+    schema = f"salescoach_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    database = open_database(url.render_as_string(hide_password=False))
+    yield database
+    database.close()
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _session(storage: Storage, user: int, session_id: str = "s1") -> NewSession:
+    return NewSession(session_id, user, "rep-wang", "rest", "inkjet_factory", "tiger", 7)
+
+
+REPORT = {
+    "overall": 71,
+    "dimensions": {
+        "visit_flow": {"score": 80, "observed": True},
+        "objection_handling": {"score": 60, "observed": False},
+    },
+    "turns": [],
+}
+ASSESSMENT = {
+    "step": "discovery",
+    "changes": {"spin": 6},
+    "notes": [{"rule": "spin.problem", "points": 6}],
+    "feedback": "好问题",
+}
+
+
+def test_migrations_create_every_table_and_a_second_run_changes_nothing(database) -> None:
+    assert set(inspect(database.engine).get_table_names()) >= TABLES
+    database.migrate()
+    with database.transaction() as connection:
+        version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert version == "0001"
+
+
+def test_first_contact_creates_a_rep_in_the_default_team_once(database) -> None:
+    storage = Storage(database)
+    first = storage.rep_for("wecom", "ZhangSan")
+    assert storage.rep_for("wecom", "ZhangSan") == first
+    assert storage.rep_for("rest", "ZhangSan") != first  # another channel, another identity
+    with database.transaction() as connection:
+        row = connection.execute(
+            text(
+                "SELECT u.role, u.username, t.name FROM users u JOIN teams t ON t.id = u.team_id"
+                " WHERE u.id = :id"
+            ),
+            {"id": first},
+        ).one()
+        assert tuple(row) == ("rep", "wecom:ZhangSan", "默认团队")
+        assert connection.execute(text("SELECT count(*) FROM teams")).scalar() == 1
+
+
+def test_concurrent_first_messages_create_one_user(database) -> None:
+    storage = Storage(database)
+    found: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: found.append(storage.rep_for("wecom", "LiSi")))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(found) == 8 and len(set(found)) == 1
+
+
+def test_turns_are_kept_as_they_happen_and_a_retry_writes_nothing_twice(database) -> None:
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-wang")
+    storage.start_roleplay(_session(storage, user))
+    storage.start_roleplay(_session(storage, user))  # retried start
+    storage.record_opening("s1", {"speaker": "customer", "text": "有话快说。"})
+    exchange = [
+        {"speaker": "rep", "text": "有什么头疼的?", "move": "ask_problem", "confidence": 0.93},
+        {"speaker": "customer", "text": "喷头老堵。"},
+    ]
+    for _ in range(2):  # the action retried by Rasa
+        storage.record_exchange("s1", 1, exchange, ASSESSMENT)
+    # Nothing was finished, yet a fresh connection (as after a crash) sees every answered turn.
+    reopened = Storage(open_database(database.engine.url.render_as_string(False), migrate=False))
+    transcript = reopened.transcript("s1")
+    assert [(t["position"], t["speaker"]) for t in transcript] == [
+        (0, "customer"),
+        (1, "rep"),
+        (2, "customer"),
+    ]
+    rep = transcript[1]
+    assert rep["move"] == "ask_problem" and rep["changes"] == {"spin": 6}
+    assert rep["feedback"] == "好问题" and transcript[2]["changes"] is None
+
+
+def test_finished_role_plays_and_quizzes_make_the_history(database) -> None:
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-wang")
+    assert storage.roleplay_history(user) == [] and storage.quiz_history(user) == []
+    storage.start_roleplay(_session(storage, user))
+    storage.record_exchange(
+        "s1", 1, [{"speaker": "rep", "text": "您好"}, {"speaker": "customer", "text": "嗯"}], None
+    )
+    storage.start_roleplay(_session(storage, user, "unfinished"))
+    storage.finish_roleplay("s1", "signed", REPORT)
+    storage.finish_roleplay("s1", "lost", REPORT | {"overall": 10})  # a retry: first one wins
+    (play,) = storage.roleplay_history(user)
+    assert (play.scenario_id, play.persona, play.outcome, play.overall) == (
+        "inkjet_factory",
+        "tiger",
+        "signed",
+        71,
+    )
+    assert play.dimensions == {"visit_flow": 80, "objection_handling": None}
+    assert play.rep_turns == 1 and play.at.tzinfo is not None
+    right = {"question": "q01", "given": "B", "correct": True}
+    wrong = {"question": "q02", "given": "A", "correct": False}
+    storage.record_quiz("round-1", user, [right, wrong])
+    storage.record_quiz("round-1", user, [right])  # retried: ignored
+    storage.record_quiz("round-2", user, [])  # nothing answered: not a round
+    (quiz,) = storage.quiz_history(user)
+    assert (quiz.answered, quiz.correct) == (2, 1)
+    assert quiz.at.astimezone(UTC).year >= 2026
+    assert storage.roleplay_history(storage.rep_for("rest", "someone-else")) == []
