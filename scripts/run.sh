@@ -27,6 +27,9 @@ cat <<MSG
              -d '{"sender": "rep1", "message": "你好"}'
     - NLU only:       curl -s localhost:$rasa_port/model/parse -d '{"text": "什么是SPIN"}'
 
+  Conversations and role-play records: ${DATABASE_URL:-sqlite:///var/salescoach.db}
+  (set DATABASE_URL=postgresql://user:password@host:5432/db to use PostgreSQL).
+
   Stop with Ctrl+C.
 
 MSG
