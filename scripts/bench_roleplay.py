@@ -152,6 +152,11 @@ def main() -> int:
         help="Sanic workers for the Rasa server; more than 1 keeps conversations in Redis",
     )
     parser.add_argument("--redis", default="127.0.0.1:6379", help="host:port for --workers > 1")
+    parser.add_argument(
+        "--in-memory",
+        action="store_true",
+        help="Rasa's in-memory tracker store instead of the project's database (comparison)",
+    )
     options = parser.parse_args()
     model = options.model or current_model()
     if not model.is_file():
@@ -159,7 +164,8 @@ def main() -> int:
         return 2
     levels = [int(level) for level in options.levels.split(",")]
     run_id = str(int(time.time()))
-    extra = ""
+    in_memory = "tracker_store:\n  type: rasa.core.tracker_store.InMemoryTrackerStore\n"
+    extra = in_memory if options.in_memory else ""
     if options.workers > 1:
         host, port = options.redis.split(":")
         extra = redis_endpoints(host, int(port))
@@ -169,7 +175,11 @@ def main() -> int:
     ):
         for number in range(2 * options.workers):  # each worker loads its lazily opened parts
             rep_session(servers.url, f"bench-{run_id}-warmup-{number}", number, [])
-        setup = "in-memory tracker store" if options.workers == 1 else "Redis tracker/lock store"
+        setup = "tracker store: SQLite (the default, DATABASE_URL)"
+        if options.in_memory:
+            setup = "tracker store: in memory"
+        if options.workers > 1:
+            setup = "tracker and lock store: Redis"
         print(
             f"role-plays over the REST webhook, {len(REP_TURNS)} rep turns each;"
             f" {options.workers} Rasa worker(s), {setup}"
