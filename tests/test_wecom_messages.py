@@ -50,14 +50,13 @@ def test_retries_share_a_key_and_different_messages_do_not() -> None:
     first = parse_message(wecom.text_xml("zhangsan", "你好", "1"))
     assert first.dedup_key == parse_message(wecom.text_xml("zhangsan", "你好", "1")).dedup_key
     assert first.dedup_key != parse_message(wecom.text_xml("zhangsan", "你好", "2")).dedup_key
-    enter = parse_message(wecom.event_xml("zhangsan", "enter_agent", 100))
-    assert (
-        enter.dedup_key == parse_message(wecom.event_xml("zhangsan", "enter_agent", 100)).dedup_key
-    )
-    assert (
-        enter.dedup_key != parse_message(wecom.event_xml("zhangsan", "enter_agent", 101)).dedup_key
-    )
-    assert enter.dedup_key != parse_message(wecom.event_xml("lisi", "enter_agent", 100)).dedup_key
+
+    def entering(user: str, create_time: int) -> str:
+        return parse_message(wecom.event_xml(user, "enter_agent", create_time)).dedup_key
+
+    assert entering("zhangsan", 100) == entering("zhangsan", 100)
+    assert entering("zhangsan", 100) != entering("zhangsan", 101)
+    assert entering("zhangsan", 100) != entering("lisi", 100)
 
 
 def test_the_envelope_gives_the_encrypted_part() -> None:

@@ -46,3 +46,9 @@ def looks_like_report(content: str) -> bool:
     which is also what the WeChat plug-in can show."""
     many_lines = content.count("\n") + 1 >= REPORT_MIN_LINES
     return many_lines and any(marker in content for marker in REPORT_MARKERS)
+
+
+TEXT_ONLY_REPLY = (
+    "目前我只能看懂文字消息哦 🙂 请直接打字告诉我你想做什么,比如“开始对练”“考考我”或“帮助”。"
+)
+SORRY_REPLY = "抱歉,我这边刚才出了点小问题 😥 请稍后再发一次试试。"
