@@ -26,6 +26,9 @@ class StandInAgent:
 @asynccontextmanager
 async def serving(channel: InputChannel, handle: Handler) -> AsyncIterator[str]:
     """Yields the server's base URL; the channel's endpoint is {url}/webhooks/<name>/..."""
+    # Sanic 21.12 rewrites its request handling code when an app starts; test mode keeps the
+    # original so a second app in the same process (the next test) can start too.
+    Sanic.test_mode = True
     app = Sanic(f"stand_in_{uuid.uuid4().hex}")
     app.ctx.agent = StandInAgent(handle)
     register([channel], app, route="/webhooks/")
