@@ -24,18 +24,23 @@ class StandInAgent:
 
 
 @asynccontextmanager
-async def serving(channel: InputChannel, handle: Handler) -> AsyncIterator[str]:
-    """Yields the server's base URL; the channel's endpoint is {url}/webhooks/<name>/..."""
+async def serving(channel: InputChannel, handle: Handler, backlog: int = 100) -> AsyncIterator[str]:
+    """Yields the server's base URL; the channel's endpoint is {url}/webhooks/<name>/...
+
+    `backlog` is the listen queue, which `rasa run` takes from SANIC_BACKLOG (default 100).
+    """
     # Sanic 21.12 rewrites its request handling code when an app starts; test mode keeps the
     # original so a second app in the same process (the next test) can start too.
     Sanic.test_mode = True
-    app = Sanic(f"stand_in_{uuid.uuid4().hex}")
+    app = Sanic(f"stand_in_{uuid.uuid4().hex}", configure_logging=False)
     app.ctx.agent = StandInAgent(handle)
     register([channel], app, route="/webhooks/")
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = await app.create_server(sock=sock, return_asyncio_server=True, access_log=False)
+    server = await app.create_server(
+        sock=sock, backlog=backlog, return_asyncio_server=True, access_log=False
+    )
     await server.startup()
     await server.before_start()
     await server.after_start()

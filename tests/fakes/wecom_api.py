@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,7 @@ class SendAttempt:
     access_token: str
     body: dict[str, Any]
     errcode: int
+    arrived_at: float  # time.perf_counter(), comparable across threads, for the benchmark
 
 
 class FakeWeComApi:
@@ -98,7 +100,7 @@ class FakeWeComApi:
             app.router.add_post("/cgi-bin/message/send", self._send)
             self._runner = web.AppRunner(app, access_log=None)
             self._loop.run_until_complete(self._runner.setup())
-            self._loop.run_until_complete(web.SockSite(self._runner, sock).start())
+            self._loop.run_until_complete(web.SockSite(self._runner, sock, backlog=1024).start())
             ready.set()
             self._loop.run_forever()
 
@@ -138,7 +140,7 @@ class FakeWeComApi:
                 errcode = self._scripted_errcodes.popleft()
             else:
                 errcode = self._persistent_errcode
-            self.send_attempts.append(SendAttempt(token, body, errcode))
+            self.send_attempts.append(SendAttempt(token, body, errcode, time.perf_counter()))
             self._changed.notify_all()
         return _answer(errcode)
 
