@@ -42,7 +42,7 @@ class WeComClient:
         self._session: aiohttp.ClientSession | None = None
         self._token: str | None = None
         self._token_expires_at = 0.0
-        self._token_lock: asyncio.Lock | None = None
+        self._token_lock = asyncio.Lock()  # binds to a loop only when first waited on
 
     async def send(self, touser: str, content: str, *, markdown: bool = False) -> bool:
         """Send `content` to one member, in several messages if it is too long for one.
@@ -92,8 +92,6 @@ class WeComClient:
     async def _access_token(self) -> str | None:
         if self._token and time.monotonic() < self._token_expires_at:
             return self._token
-        if self._token_lock is None:
-            self._token_lock = asyncio.Lock()
         async with self._token_lock:  # one fetch for a burst of sends, not one each
             if self._token and time.monotonic() < self._token_expires_at:
                 return self._token
