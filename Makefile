@@ -64,10 +64,11 @@ test: lint validate train ## every check: lint, data validation, pytest, rasa te
 eval: train ## NLU quality: held-out set and 5-fold cross-validation (slow; figures go in README)
 	$(BIN)/python -m scripts.eval_nlu
 
-bench: train ## latency: NLU parse, scoring per turn, concurrent role-plays (p50, p95, memory)
+bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callbacks (p50, p95)
 	$(BIN)/python -m scripts.bench_parse
 	$(BIN)/python -m scripts.bench_score
 	$(BIN)/python -m scripts.bench_roleplay
+	$(BIN)/python -m scripts.bench_wecom
 
 clean: ## remove trained models and test results (keeps .venv)
 	rm -rf models results .pytest_cache .ruff_cache

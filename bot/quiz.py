@@ -77,7 +77,7 @@ class QuizMaster:
         if question.type == "multiple":
             lines.append("请回复所有正确选项的字母,比如“AC”。")
         else:
-            lines.append("请回复选项字母,或点下面的按钮。")
+            lines.append("请回复选项字母(比如 B)。")
         options = [(f"{letter}. {text}", letter) for letter, text in question.options.items()]
         return Prompt("\n".join(lines), options if question.type != "multiple" else [])
 

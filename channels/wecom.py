@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -22,7 +23,9 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.storage import Storage, open_database
 from bot.wecom.callback import CallbackRejected, open_message, verify_url
 from bot.wecom.choices import OfferedChoices
 from bot.wecom.client import WeComClient
@@ -68,14 +71,29 @@ class WeComInput(InputChannel):
         )
         self._seen = SeenIds()
         self._choices = OfferedChoices()
+        self._storage: Storage | None = None
+        self._storage_lock = threading.Lock()
+        self._known_users: set[str] = set()
 
     async def note_user(self, userid: str) -> None:
-        """Called before each message of a member is handled, in that member's order.
+        """On a member's first message, make sure the project knows him: a rep in the default
+        team, so his WeCom sessions show up for trainers with everything else. The database
+        call runs in a worker thread so the event loop keeps acknowledging callbacks."""
+        if userid in self._known_users:
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, self._register, userid)
+        except SQLAlchemyError:
+            logger.exception("could not register WeCom user; will try on the next message")
+            return
+        self._known_users.add(userid)
 
-        This is where the storage layer will create the project user for a WeCom userid on
-        first contact (in the default team); until then it only records that we saw them.
-        """
-        logger.debug("WeCom user %s", userid)
+    def _register(self, userid: str) -> None:
+        with self._storage_lock:
+            if self._storage is None:
+                self._storage = Storage(open_database())
+        self._storage.rep_for(self.name(), userid)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = Blueprint("wecom_webhook")
@@ -156,6 +174,10 @@ class WeComInput(InputChannel):
             )
         except Exception:
             logger.exception("The bot failed on a WeCom message from %s", user)
+            await client.send(user, SORRY_REPLY)
+            return
+        if not collector.messages:  # e.g. the action server is down: Rasa answered nothing
+            logger.error("The bot gave no answer to a WeCom message from %s", user)
             await client.send(user, SORRY_REPLY)
             return
         reply = render_reply(collector.messages)

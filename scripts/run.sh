@@ -33,5 +33,8 @@ cat <<MSG
   Stop with Ctrl+C.
 
 MSG
+# A burst of WeCom callbacks opens many connections at once; Rasa's default listen backlog
+# (100) made some wait a second for a retry (scripts/bench_wecom.py).
+export SANIC_BACKLOG="${SANIC_BACKLOG:-1024}"
 "$bin/rasa" run --model "$model" --enable-api --port "$rasa_port" \
     --endpoints endpoints.yml --credentials credentials.yml --cors "*"

@@ -8,6 +8,7 @@ on its first action, the web app, the CLI). The schema is created and upgraded b
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,8 @@ from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Alembic's command API keeps its context in module globals: one migration at a time.
+_MIGRATION_LOCK = threading.Lock()
 
 
 def default_url() -> str:
@@ -46,7 +49,7 @@ class Database:
         """Upgrade the schema to the newest revision (a no-op when it is up to date)."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        with _MIGRATION_LOCK, self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
