@@ -4,9 +4,10 @@ long until the reply reaches WeCom's API.
 A Sanic server with the channel (mounted by Rasa's `register`, with an echoing coroutine in
 place of Rasa's agent, so the figures are the channel's own overhead) and a fake WeCom API
 run on loopback. A warm-up callback fetches the access token; then N signed, encrypted
-callbacks from U members are posted at once. Prints acknowledgement p50/p95/max, end-to-end
-p50/p95 (post sent → reply received by the fake API), and URL verification times. Nothing
-here asserts a target.
+callbacks from U members are posted at once by a separate client process (as WeCom's
+servers are elsewhere), so the client's own work does not run on the server's event loop.
+Prints acknowledgement p50/p95/max, end-to-end p50/p95 (post sent → reply received by the
+fake API), and URL verification times. Nothing here asserts a target.
 
     .venv/bin/python -m scripts.bench_wecom [--callbacks 200] [--users 50] [--backlog 100]
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import time
@@ -93,7 +95,7 @@ async def run(api: FakeWeComApi, callbacks: int, users: int, backlog: int) -> No
         await wait_for_delivered(api, 1)
         first_reply = api.send_attempts[0].arrived_at - sent
 
-        results = await asyncio.gather(*(post(http, url, callback) for callback in burst))
+        results = await asyncio.to_thread(_burst_from_another_process, url, burst)
         await wait_for_delivered(api, callbacks + 1)
 
     arrived = {
@@ -119,6 +121,24 @@ async def run(api: FakeWeComApi, callbacks: int, users: int, backlog: int) -> No
     print(
         f"  gettoken calls {len(api.token_requests)}, message/send calls {len(api.send_attempts)}"
     )
+
+
+def _burst_from_another_process(
+    url: str, burst: list[wecom.Callback]
+) -> list[tuple[float, float, int]]:
+    """Post the burst from a fresh interpreter; perf_counter is the system's monotonic clock,
+    so its send times compare with the arrival times the fake API records here."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_client_burst, (url, burst))
+
+
+def _client_burst(url: str, burst: list[wecom.Callback]) -> list[tuple[float, float, int]]:
+    async def send_all() -> list[tuple[float, float, int]]:
+        connector = aiohttp.TCPConnector(limit=0)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            return list(await asyncio.gather(*(post(http, url, one) for one in burst)))
+
+    return asyncio.run(send_all())
 
 
 def main() -> None:
