@@ -31,7 +31,10 @@ def radar(
 ) -> Markup:
     """The six dimensions of one session; a second series when a trainer corrected any."""
     chart = pygal.Radar(fill=True, width=520, height=420, show_legend=bool(corrected), **COMMON)
-    chart.x_labels = [names[key] for key in DIMENSIONS]
+    # pygal draws a missing value at the centre, so an unscored dimension says so in its label.
+    chart.x_labels = [
+        names[key] + ("(未评)" if scores.get(key) is None else "") for key in DIMENSIONS
+    ]
     chart.add("自动评分", [scores.get(key) for key in DIMENSIONS])
     if corrected:
         chart.add("培训师修订后", [corrected.get(key) for key in DIMENSIONS])
