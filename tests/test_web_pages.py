@@ -42,6 +42,9 @@ def test_session_cookie_csrf_and_sign_in(world) -> None:
         headers={"X-CSRFToken": csrf_token(client, "/practice")},
     )
     assert unreachable.status_code == 502 and "连接不上" in unreachable.get_json()["error"]
+    # Anonymous API calls hear "sign in", token or not.
+    anonymous = world.app.test_client().post("/practice/send", json={"message": "你好"})
+    assert anonymous.status_code == 401 and anonymous.get_json()["error"] == "请先登录。"
     deep = world.app.test_client().get("/trainer/sessions?persona=owl")
     assert deep.headers["Location"] == "/login?next=/trainer/sessions?persona%3Dowl"
 

@@ -47,6 +47,9 @@ def create_app(
         # The token lives as long as the signed-in session, not the default hour, so a page
         # left open over lunch can still send a chat message.
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600,
+        # Checked in `auth.protect`, after the user is known, so an anonymous call to a JSON
+        # endpoint hears "sign in" (401) rather than a token error.
+        WTF_CSRF_CHECK_DEFAULT=False,
     )
     database = open_database(database_url)
     methodology = load_methodology()
@@ -63,11 +66,12 @@ def create_app(
         scenarios=library.scenarios,
         rasa_url=rasa_url.rstrip("/"),
     )
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
     for module in (auth, rep, trainer, admin):
         app.register_blueprint(module.blueprint)
     display.register(app)
     app.before_request(auth.load_user)
+    app.before_request(lambda: auth.protect(csrf))
     app.register_error_handler(CSRFError, _csrf_error)
     for status in (400, 403, 404, 413):
         app.register_error_handler(status, _error_page)

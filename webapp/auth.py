@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     jsonify,
@@ -23,6 +24,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf.csrf import CSRFProtect
 
 from bot.storage.accounts import User
 from bot.storage.review import Viewer
@@ -38,6 +40,17 @@ def load_user() -> None:
     g.user = services().accounts.user(user_id) if isinstance(user_id, int) else None
     if user_id is not None and g.user is None:
         session.clear()  # the account is gone
+
+
+def protect(csrf: CSRFProtect):
+    """CSRF check for every state-changing request, after a 401 for anonymous API calls."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if g.user is None and getattr(view, "api", False):
+        return jsonify(error="请先登录。"), 401
+    csrf.protect()
+    return None
 
 
 def current_user() -> User:
@@ -63,6 +76,7 @@ def require(*roles: str, api: bool = False) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
+        checked.api = api
         return checked
 
     return decorate
