@@ -15,7 +15,7 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from bot.methodology import DIMENSIONS
 from bot.rep_history import OUTCOME_NAMES
 from bot.storage.accounts import web_sender_id
-from bot.storage.review import Access, NewTurnFeedback, SessionFilter
+from bot.storage.review import Access, NewTurnFeedback, SessionFilter, Viewer
 from webapp import charts
 from webapp.auth import current_user, require, viewer
 from webapp.rasa_client import RasaUnavailable, send
@@ -142,9 +142,9 @@ def report(session_id: str):
 def history():
     app, user = services(), current_user()
     page = request.args.get("page", 1, type=int)
-    sessions = app.review.sessions(
-        viewer(), SessionFilter(rep_id=user.id), page=page, per_page=HISTORY_PAGE_SIZE
-    )
+    # Everyone's own history, whatever else his role lets him see.
+    own = Viewer(user.id, "rep", user.team_id)
+    sessions = app.review.sessions(own, SessionFilter(), page=page, per_page=HISTORY_PAGE_SIZE)
     points = app.review.progress(user.id)
     chart = charts.progress(app.dimension_names(), points) if len(points) >= 2 else None
     return render_template(
