@@ -8,6 +8,7 @@ checked too, so a typo cannot silently make a need impossible to reveal.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -147,3 +148,20 @@ def load_scenarios(methodology: Methodology, directory: Path | None = None) -> S
         else:
             library.scenarios[scenario.id] = scenario
     return library
+
+
+def check_scenario_file(
+    methodology: Methodology, file_name: str, source: bytes
+) -> tuple[Scenario | None, list[str]]:
+    """Validate one uploaded scenario file exactly as `load_scenarios` would load it from the
+    scenario folder: the scenario, or the problems, one line each, prefixed by the file name."""
+    name = Path(file_name).name
+    if not name.endswith(".yml"):
+        return None, [f"{name}: 文件名必须以 .yml 结尾,并与场景 id 相同(例如 my_scenario.yml)"]
+    with tempfile.TemporaryDirectory() as directory:
+        (Path(directory) / name).write_bytes(source)
+        library = load_scenarios(methodology, Path(directory))
+    if library.errors:
+        return None, [line for error in library.errors for line in error.splitlines()]
+    (scenario,) = library.scenarios.values()
+    return scenario, []

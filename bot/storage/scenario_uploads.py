@@ -1,0 +1,69 @@
+"""Scenario files uploaded by admins, kept with their YAML source and who uploaded them.
+
+The files are validated before they get here (`bot.scenarios.check_scenario_file`). Offering
+them in role-plays is left to the action server, which for now reads only the built-in folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from bot.storage.database import Database
+from bot.storage.records import utc_now
+from bot.storage.schema import scenarios, users
+
+
+@dataclass(frozen=True)
+class UploadedScenario:
+    id: str
+    name: str
+    uploaded_by: str | None
+    uploaded_at: datetime
+    source: str
+
+
+class ScenarioUploads:
+    def __init__(self, database: Database, clock: Callable[[], datetime] = utc_now) -> None:
+        self._database = database
+        self._now = clock
+
+    def save(self, scenario_id: str, name: str, source: str, uploaded_by: int) -> bool:
+        """Store an upload; a new upload of the same id replaces it. True if it was new."""
+        values = {"name": name, "source": source, "uploaded_by": uploaded_by}
+        with self._database.transaction() as connection:
+            replaced = connection.execute(
+                update(scenarios)
+                .where(scenarios.c.id == scenario_id)
+                .values(**values, created_at=self._now())
+            ).rowcount
+            if not replaced:
+                connection.execute(
+                    scenarios.insert().values(id=scenario_id, created_at=self._now(), **values)
+                )
+            return not replaced
+
+    def all(self) -> list[UploadedScenario]:
+        query = (
+            select(
+                scenarios.c.id,
+                scenarios.c.name,
+                users.c.display_name,
+                scenarios.c.created_at,
+                scenarios.c.source,
+            )
+            .outerjoin(users, users.c.id == scenarios.c.uploaded_by)
+            .order_by(scenarios.c.created_at.desc())
+        )
+        with self._database.transaction() as connection:
+            return [
+                UploadedScenario(*row[:3], _aware(row[3]), row[4] or "")
+                for row in connection.execute(query)
+            ]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

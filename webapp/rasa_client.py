@@ -1,0 +1,36 @@
+"""Forwarding a rep's chat message to the Rasa REST channel."""
+
+from __future__ import annotations
+
+import requests
+
+TIMEOUT_SECONDS = 30
+
+
+class RasaUnavailable(RuntimeError):
+    """The Rasa server did not answer (down, restarting or too slow)."""
+
+
+def send(rasa_url: str, sender: str, message: str) -> list[dict]:
+    """The bot's replies to `message` from `sender`: dicts with text and maybe buttons."""
+    try:
+        response = requests.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=TIMEOUT_SECONDS,
+        )
+        response.raise_for_status()
+        replies = response.json()
+    except (requests.RequestException, ValueError) as error:
+        raise RasaUnavailable(str(error)) from error
+    return [
+        {
+            "text": reply.get("text", ""),
+            "buttons": [
+                {"title": button.get("title", ""), "payload": button.get("payload", "")}
+                for button in reply.get("buttons", [])
+            ],
+        }
+        for reply in replies
+        if isinstance(reply, dict) and (reply.get("text") or reply.get("buttons"))
+    ]

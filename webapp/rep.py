@@ -1,0 +1,152 @@
+"""A rep's pages: the practice chat, a session's report, and his own history with progress.
+
+Live per-turn feedback is read from the database rather than asked of the bot with "点评":
+the action server writes each turn's assessment before it answers, so it is there when the
+reply arrives, and asking the bot would cost a second trip through Rasa (the slow part under
+load) and put coach commands into the conversation the trainer later reads.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
+
+from bot.methodology import DIMENSIONS
+from bot.rep_history import OUTCOME_NAMES
+from bot.storage.accounts import web_sender_id
+from bot.storage.review import Access, NewTurnFeedback, SessionFilter, Viewer
+from webapp import charts
+from webapp.auth import current_user, require, viewer
+from webapp.rasa_client import RasaUnavailable, send
+from webapp.services import services
+
+blueprint = Blueprint("rep", __name__)
+ANY_ROLE = ("rep", "trainer", "admin")
+MAX_MESSAGE_CHARS = 500
+HISTORY_PAGE_SIZE = 20
+
+
+@blueprint.get("/practice")
+@require(*ANY_ROLE)
+def practice():
+    app = services()
+    return render_template(
+        "practice.html",
+        scenarios=app.scenarios.values(),
+        personas=app.methodology.personas.values(),
+    )
+
+
+@blueprint.post("/practice/send")
+@require(*ANY_ROLE, api=True)
+def send_message():
+    """JSON in: {"message": "..."} or {"start": {"scenario": id, "persona": id}}, plus
+    "feedback": true for the assessment of the turn. JSON out: the bot's replies."""
+    app, user = services(), current_user()
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="请求格式不正确。"), 400
+    message, problem = _message(data)
+    if problem:
+        return jsonify(error=problem), 400
+    sender = web_sender_id(user.id)
+    before_turn = app.review.newest_rep_turn_id(user.id)
+    before = app.review.latest_session(user.id, sender)
+    try:
+        replies = send(app.rasa_url, sender, message)
+    except RasaUnavailable:
+        return jsonify(error="陪练机器人暂时连接不上,请稍后再试,或联系管理员。"), 502
+    after = app.review.latest_session(user.id, sender)
+    finished_now = (
+        after is not None
+        and after.ended_at is not None
+        and (before is None or before.id != after.id or before.ended_at is None)
+    )
+    feedback = app.review.feedback_after(user.id, before_turn) if data.get("feedback") else None
+    return jsonify(
+        replies=replies,
+        feedback=_feedback(feedback) if feedback else None,
+        report_url=url_for("rep.report", session_id=after.id) if finished_now else None,
+    )
+
+
+def _message(data: dict) -> tuple[str, str | None]:
+    """The text for Rasa, or a problem to tell the rep."""
+    app = services()
+    start = data.get("start")
+    if start is not None:
+        if not isinstance(start, dict):
+            return "", "请选择场景和客户性格。"
+        scenario, persona = start.get("scenario"), start.get("persona")
+        if scenario not in app.scenarios or persona not in app.methodology.personas:
+            return "", "请选择场景和客户性格。"
+        entities = json.dumps({"scenario": scenario, "persona": persona}, ensure_ascii=False)
+        return f"/start_roleplay{entities}", None
+    text = data.get("message")
+    if not isinstance(text, str) or not text.strip():
+        return "", "请输入要说的话。"
+    text = text.strip()
+    if len(text) > MAX_MESSAGE_CHARS:
+        return "", f"一次最多说 {MAX_MESSAGE_CHARS} 个字,请分几句说。"
+    # A "/intent" text is what the bot's own buttons send; it only steers the rep's own
+    # conversation, and a role-play answers it with "please talk to the customer".
+    return text, None
+
+
+def _feedback(found: NewTurnFeedback) -> dict:
+    methodology = services().methodology
+    names = methodology.scoring.dimension_names
+    move = methodology.moves.get(found.move or "")
+    step = methodology.visit_step(found.step) if found.step else None
+    return {
+        "text": found.text,
+        "move": move.name if move else "未识别",
+        "step": step.name if step else "—",
+        "changes": [
+            {"name": names[key], "delta": delta}
+            for key, delta in found.changes.items()
+            if delta and key in names
+        ],
+        "feedback": found.feedback,
+    }
+
+
+@blueprint.get("/sessions/<session_id>/report")
+@require(*ANY_ROLE)
+def report(session_id: str):
+    """The report of one session: the rep's own, or one a trainer of his team or an admin opens."""
+    app = services()
+    access = app.review.access(viewer(), session_id)
+    if access is Access.MISSING:
+        abort(404)
+    if access is Access.FORBIDDEN:
+        abort(403)
+    detail = app.review.detail(session_id)
+    names = app.dimension_names()
+    radar = None
+    if detail.report:
+        automatic = {
+            key: (value["score"] if value["observed"] else None)
+            for key, value in detail.report["dimensions"].items()
+        }
+        corrected = {key: detail.score(key) for key in DIMENSIONS} if detail.overrides else None
+        radar = charts.radar(names, automatic, corrected)
+    return render_template(
+        "report.html", detail=detail, radar=radar, names=names, outcomes=OUTCOME_NAMES
+    )
+
+
+@blueprint.get("/history")
+@require(*ANY_ROLE)
+def history():
+    app, user = services(), current_user()
+    page = request.args.get("page", 1, type=int)
+    # Everyone's own history, whatever else his role lets him see.
+    own = Viewer(user.id, "rep", user.team_id)
+    sessions = app.review.sessions(own, SessionFilter(), page=page, per_page=HISTORY_PAGE_SIZE)
+    points = app.review.progress(user.id)
+    chart = charts.progress(app.dimension_names(), points) if len(points) >= 2 else None
+    return render_template(
+        "history.html", sessions=sessions, points=points, chart=chart, outcomes=OUTCOME_NAMES
+    )

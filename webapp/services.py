@@ -1,0 +1,42 @@
+"""The app's long-lived objects (database, storage, methodology, scenarios), one set per app,
+reached from request handlers through `services()`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from bot.methodology import Methodology
+from bot.scenarios import Scenario
+from bot.storage import Database, Storage
+from bot.storage.accounts import Accounts
+from bot.storage.review import Review
+from bot.storage.scenario_uploads import ScenarioUploads
+
+
+@dataclass(frozen=True)
+class Services:
+    database: Database
+    storage: Storage
+    accounts: Accounts
+    review: Review
+    uploads: ScenarioUploads
+    methodology: Methodology
+    scenarios: dict[str, Scenario]  # the built-in scenarios the action server offers
+    rasa_url: str
+
+    def scenario_name(self, scenario_id: str) -> str:
+        scenario = self.scenarios.get(scenario_id)
+        return scenario.name if scenario else scenario_id
+
+    def persona_name(self, persona_id: str) -> str:
+        persona = self.methodology.personas.get(persona_id)
+        return f"{persona.animal}型" if persona else persona_id
+
+    def dimension_names(self) -> dict[str, str]:
+        return dict(self.methodology.scoring.dimension_names)
+
+
+def services() -> Services:
+    return current_app.extensions["salescoach"]
