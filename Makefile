@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 MODEL = models/salescoach-$(shell $(PYTHON) scripts/fingerprint.py).tar.gz
 
-.PHONY: help install run train validate lint format test shell bench eval clean
+.PHONY: help install browser run web train validate lint format test shell bench eval clean
 
 help: ## list every target
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,8 +39,11 @@ train: $(STAMP) ## train a model into models/ unless one matches the current dat
 			--out models --quiet; \
 	fi
 
-run: train ## train if needed, then start the Rasa server (5005) and the action server (5055)
+run: train ## train if needed, then start the bot (Rasa 5005, actions 5055) and the web app (8000)
 	@scripts/run.sh "$(MODEL)"
+
+web: $(STAMP) ## serve only the web app on :8000 (its chat needs the bot from `make run`)
+	$(BIN)/python -m webapp
 
 shell: train ## talk to the bot in the terminal (rasa shell, with the action server)
 	@scripts/run.sh "$(MODEL)" shell
@@ -56,7 +59,10 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint validate train ## every check: lint, data validation, pytest, rasa test stories
+browser: ## install Debian's chromium + chromedriver (and a CJK font) for the browser test
+	@scripts/install_browser.sh
+
+test: lint validate train browser ## every check: lint, data validation, pytest, rasa test stories
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model "$(MODEL)" \
 		--out results/core --fail-on-prediction-errors --quiet
@@ -69,6 +75,7 @@ bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callba
 	$(BIN)/python -m scripts.bench_score
 	$(BIN)/python -m scripts.bench_roleplay
 	$(BIN)/python -m scripts.bench_wecom
+	$(BIN)/python -m scripts.bench_web
 
 clean: ## remove trained models and test results (keeps .venv)
 	rm -rf models results .pytest_cache .ruff_cache

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server (or `rasa shell`) with the given model.
-# Both stop together on Ctrl+C. The Rasa port can be changed with RASA_PORT.
+# Start the action server, the web app and the Rasa server (or `rasa shell`) with the given
+# model. All stop together on Ctrl+C. Ports: RASA_PORT (5005), WEB_PORT (8000).
 set -euo pipefail
 model="$1" mode="${2:-server}"
 bin=.venv/bin
@@ -15,11 +15,17 @@ if [ "$mode" = shell ]; then
     exit
 fi
 
+web_port="${WEB_PORT:-8000}"
+WEB_PORT="$web_port" RASA_URL="http://localhost:$rasa_port" "$bin/python" -m webapp &
+web_pid=$!
+trap 'kill "$actions_pid" "$web_pid" 2>/dev/null || true' EXIT INT TERM
+
 cat <<MSG
 
   销售陪练 is starting (model: $model).
   When the log says "Rasa server is up and running", talk to it:
 
+    - in a browser:   http://localhost:$web_port  (web app; demo users are in the README)
     - in a terminal:  make shell
     - over HTTP (REST channel):
         curl -s localhost:$rasa_port/webhooks/rest/webhook \\
