@@ -10,13 +10,16 @@ skipped; the others stay available.
 import logging
 from functools import lru_cache
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.methodology import Methodology, load_methodology
 from bot.quiz import QuizMaster
 from bot.roleplay import RolePlayCoach
 from bot.scenarios import load_scenarios
 from bot.scoring import start_scorer
 from bot.simulator import CustomerSimulator
-from bot.storage import Storage, open_database
+from bot.storage import Database, Storage, open_database
+from bot.storage.scenario_uploads import ScenarioUploads
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,26 @@ def quiz_master() -> QuizMaster:
 
 
 @lru_cache(maxsize=1)
-def storage() -> Storage:
+def database() -> Database:
     """The project database (DATABASE_URL, default var/salescoach.db), schema upgraded."""
-    return Storage(open_database())
+    return open_database()
+
+
+@lru_cache(maxsize=1)
+def storage() -> Storage:
+    return Storage(database())
+
+
+@lru_cache(maxsize=1)
+def scenario_uploads() -> ScenarioUploads:
+    return ScenarioUploads(database())
+
+
+def offer_uploaded_scenarios() -> None:
+    """Add scenarios admins uploaded in the web app since the last look (the coach and the
+    simulator share one scenario dict). A database that is down leaves the built-ins."""
+    coach = roleplay_coach()
+    try:
+        coach.scenarios.update(scenario_uploads().usable(methodology(), coach.scenarios))
+    except SQLAlchemyError:
+        logger.exception("uploaded scenarios not read; offering the built-in ones")

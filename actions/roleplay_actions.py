@@ -12,7 +12,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import methodology, roleplay_coach
+from actions.knowledge import methodology, offer_uploaded_scenarios, roleplay_coach
 from actions.state import (
     current_quiz,
     current_roleplay,
@@ -44,6 +44,7 @@ class ActionStartRoleplay(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        offer_uploaded_scenarios()
         coach = roleplay_coach()
         scenario = next(tracker.get_latest_entity_values("scenario"), None)
         persona = next(tracker.get_latest_entity_values("persona"), None)

@@ -14,6 +14,10 @@ from actions.roleplay_actions import (
     ActionRoleplayHint,
     ActionStartRoleplay,
 )
+from bot.storage import open_database
+from bot.storage.accounts import Accounts
+from bot.storage.scenario_uploads import ScenarioUploads
+from scripts.rasa_processes import ROOT
 
 
 def _tracker(
@@ -100,8 +104,10 @@ def test_greeting_outside_a_role_play_shows_the_menu() -> None:
 def test_start_without_scenario_offers_scenarios_keeping_the_persona() -> None:
     tracker = _tracker("start_roleplay", [{"entity": "persona", "value": "tiger"}])
     (message,) = _run(ActionStartRoleplay(), tracker)
-    assert len(message["buttons"]) == 5
-    assert all('"persona": "tiger"' in b["payload"] for b in message["buttons"])
+    payloads = [button["payload"] for button in message["buttons"]]
+    for built_in in ("inkjet_factory", "telecom_lines", "corporate_banking", "luxury_jewellery"):
+        assert any(f'"scenario": "{built_in}"' in payload for payload in payloads)
+    assert all('"persona": "tiger"' in payload for payload in payloads)
 
 
 def test_start_without_persona_offers_the_four_personalities() -> None:
@@ -274,3 +280,21 @@ def test_progress_lists_role_plays_with_their_scores_and_the_weakest_skill() -> 
     assert "对练 2 场" in text and "比第一场" in text
     assert "最该加强:" in text
     assert text.count("食品厂更换喷码设备 · 老虎型") == 2
+
+
+def test_a_scenario_uploaded_in_the_web_app_is_offered_and_played(test_database) -> None:
+    source = (ROOT / "bot/knowledge/scenarios/inkjet_factory.yml").read_text(encoding="utf-8")
+    source = source.replace("id: inkjet_factory", "id: dairy_coding", 1)
+    source = source.replace("name: 食品厂更换喷码设备", "name: 乳品厂喷码升级", 1)
+    database = open_database(test_database)
+    writer = Accounts(database).create_user("scenario-admin", "管理员", "pw-123456", "admin", None)
+    ScenarioUploads(database).save("dairy_coding", "乳品厂喷码升级", source, writer)
+    (menu,) = _run(ActionStartRoleplay(), _tracker("start_roleplay"))
+    assert "乳品厂喷码升级" in [button["title"] for button in menu["buttons"]]
+    entities = [
+        {"entity": "scenario", "value": "dairy_coding"},
+        {"entity": "persona", "value": "owl"},
+    ]
+    messages, slots = _run_for_slots(ActionStartRoleplay(), _tracker("start_roleplay", entities))
+    assert messages[0]["text"].startswith("【对练开始】乳品厂喷码升级")
+    assert slots["roleplay"]["scenario"] == "dairy_coding"

@@ -33,7 +33,7 @@ def practice():
     app = services()
     return render_template(
         "practice.html",
-        scenarios=app.scenarios.values(),
+        scenarios=app.offered_scenarios().values(),
         personas=app.methodology.personas.values(),
     )
 
@@ -79,7 +79,7 @@ def _message(data: dict) -> tuple[str, str | None]:
         if not isinstance(start, dict):
             return "", "请选择场景和客户性格。"
         scenario, persona = start.get("scenario"), start.get("persona")
-        if scenario not in app.scenarios or persona not in app.methodology.personas:
+        if scenario not in app.offered_scenarios() or persona not in app.methodology.personas:
             return "", "请选择场景和客户性格。"
         entities = json.dumps({"scenario": scenario, "persona": persona}, ensure_ascii=False)
         return f"/start_roleplay{entities}", None

@@ -23,11 +23,15 @@ class Services:
     review: Review
     uploads: ScenarioUploads
     methodology: Methodology
-    scenarios: dict[str, Scenario]  # the built-in scenarios the action server offers
+    scenarios: dict[str, Scenario]  # the built-in scenarios (bot/knowledge/scenarios)
     rasa_url: str
 
+    def offered_scenarios(self) -> dict[str, Scenario]:
+        """Built-in scenarios and valid uploads: what the action server offers too."""
+        return self.uploads.usable(self.methodology, self.scenarios)
+
     def scenario_name(self, scenario_id: str) -> str:
-        scenario = self.scenarios.get(scenario_id)
+        scenario = self.offered_scenarios().get(scenario_id)
         return scenario.name if scenario else scenario_id
 
     def persona_name(self, persona_id: str) -> str:

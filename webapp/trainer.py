@@ -44,7 +44,8 @@ def _filter_form() -> tuple[FilterForm, SessionFilter]:
     form.rep.choices = [("", "全部学员")] + [(str(p.id), p.display_name) for p in people]
     teams = [team for team in app.accounts.teams() if user.role == "admin"]
     form.team.choices = [("", "全部团队")] + [(str(team.id), team.name) for team in teams]
-    form.scenario.choices = [("", "全部场景")] + [(s.id, s.name) for s in app.scenarios.values()]
+    offered = app.offered_scenarios().values()
+    form.scenario.choices = [("", "全部场景")] + [(s.id, s.name) for s in offered]
     form.persona.choices = [("", "全部性格")] + [
         (key, f"{p.animal}型({p.name})") for key, p in app.methodology.personas.items()
     ]

@@ -1,20 +1,25 @@
 """Scenario files uploaded by admins, kept with their YAML source and who uploaded them.
 
-The files are validated before they get here (`bot.scenarios.check_scenario_file`). Offering
-them in role-plays is left to the action server, which for now reads only the built-in folder.
+The files are validated before they get here (`bot.scenarios.check_scenario_file`), and
+again when they are offered (`usable`), since the methodology they refer to may have changed.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
+from bot.methodology import Methodology
+from bot.scenarios import Scenario, check_scenario_file
 from bot.storage.database import Database
 from bot.storage.records import utc_now
 from bot.storage.schema import scenarios, users
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class ScenarioUploads:
     def __init__(self, database: Database, clock: Callable[[], datetime] = utc_now) -> None:
         self._database = database
         self._now = clock
+        self._checked: dict[tuple[str, str], Scenario | None] = {}
 
     def save(self, scenario_id: str, name: str, source: str, uploaded_by: int) -> bool:
         """Store an upload; a new upload of the same id replaces it. True if it was new."""
@@ -63,6 +69,23 @@ class ScenarioUploads:
                 UploadedScenario(*row[:3], _aware(row[3]), row[4] or "")
                 for row in connection.execute(query)
             ]
+
+    def usable(self, methodology: Methodology, builtin: dict[str, Scenario]) -> dict[str, Scenario]:
+        """The built-in scenarios plus every upload that still validates; a built-in id wins.
+        Each upload is checked once per version of its source."""
+        scenarios = dict(builtin)
+        for upload in self.all():
+            key = (upload.id, upload.source)
+            if key not in self._checked:
+                scenario, errors = check_scenario_file(
+                    methodology, f"{upload.id}.yml", upload.source.encode("utf-8")
+                )
+                if errors:
+                    logger.error("uploaded scenario %s not offered: %s", upload.id, errors[0])
+                self._checked[key] = scenario
+            if self._checked[key] is not None and upload.id not in builtin:
+                scenarios[upload.id] = self._checked[key]
+        return scenarios
 
 
 def _aware(moment: datetime) -> datetime:
