@@ -176,3 +176,13 @@ def test_admin_manages_users_teams_and_scenario_uploads(world) -> None:
     )
     text = stored.get_data(as_text=True)
     assert "已上传,校验通过" in text and "<code>my_case</code>" in text
+
+
+def test_sign_in_never_redirects_off_site(world) -> None:
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/", "/\\/x"):
+        client = world.app.test_client()
+        response = client.post(
+            f"/login?next={target}",
+            data={"csrf_token": csrf_token(client), "username": "rep", "password": PASSWORD},
+        )
+        assert response.headers["Location"] == "/practice", target

@@ -116,4 +116,10 @@ def logout():
 def _is_local(target: str) -> bool:
     """Only paths on this site: `next` must not send a user to another host after sign-in."""
     parts = urlsplit(target)
-    return target.startswith("/") and not target.startswith("//") and not parts.netloc
+    # Browsers read "/\\host" like "//host", so a backslash is refused as well.
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not parts.netloc
+    )
