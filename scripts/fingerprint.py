@@ -16,6 +16,7 @@ INPUTS = [
     "data",
     "components",
     "bot/text.py",
+    "bot/quantities.py",
     "bot/knowledge/dictionary",
 ]
 

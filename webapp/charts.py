@@ -9,7 +9,7 @@ from pygal.style import Style
 
 from bot.methodology import DIMENSIONS
 from bot.rep_history import CHINA_TIME
-from bot.storage.review import ProgressPoint, Week
+from bot.storage.review import ProgressPoint, SessionDetail, Week
 
 STYLE = Style(
     background="transparent",
@@ -22,6 +22,18 @@ STYLE = Style(
     colors=("#2563eb", "#f97316", "#16a34a", "#9333ea", "#dc2626", "#0891b2", "#334155"),
 )
 COMMON = {"style": STYLE, "js": [], "disable_xml_declaration": True, "range": (0, 100)}
+
+
+def session_radar(names: dict[str, str], detail: SessionDetail) -> Markup | None:
+    """A session's radar: the automatic scores, and the trainers' corrections if any."""
+    if not detail.report:
+        return None
+    automatic = {
+        key: (value["score"] if value["observed"] else None)
+        for key, value in detail.report["dimensions"].items()
+    }
+    corrected = {key: detail.score(key) for key in DIMENSIONS} if detail.overrides else None
+    return radar(names, automatic, corrected)
 
 
 def radar(

@@ -12,7 +12,6 @@ import json
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
-from bot.methodology import DIMENSIONS
 from bot.rep_history import OUTCOME_NAMES
 from bot.storage.accounts import web_sender_id
 from bot.storage.review import Access, NewTurnFeedback, SessionFilter, Viewer
@@ -124,14 +123,7 @@ def report(session_id: str):
         abort(403)
     detail = app.review.detail(session_id)
     names = app.dimension_names()
-    radar = None
-    if detail.report:
-        automatic = {
-            key: (value["score"] if value["observed"] else None)
-            for key, value in detail.report["dimensions"].items()
-        }
-        corrected = {key: detail.score(key) for key in DIMENSIONS} if detail.overrides else None
-        radar = charts.radar(names, automatic, corrected)
+    radar = charts.session_radar(names, detail)
     return render_template(
         "report.html", detail=detail, radar=radar, names=names, outcomes=OUTCOME_NAMES
     )

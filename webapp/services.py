@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g
 
 from bot.methodology import Methodology
 from bot.scenarios import Scenario
@@ -27,8 +27,11 @@ class Services:
     rasa_url: str
 
     def offered_scenarios(self) -> dict[str, Scenario]:
-        """Built-in scenarios and valid uploads: what the action server offers too."""
-        return self.uploads.usable(self.methodology, self.scenarios)
+        """Built-in scenarios and valid uploads: what the action server offers too. Read
+        once per request: a session list names the scenario on every row."""
+        if "offered_scenarios" not in g:
+            g.offered_scenarios = self.uploads.usable(self.methodology, self.scenarios)
+        return g.offered_scenarios
 
     def scenario_name(self, scenario_id: str) -> str:
         scenario = self.offered_scenarios().get(scenario_id)

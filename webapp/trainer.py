@@ -137,14 +137,7 @@ def _visible_detail(session_id: str) -> SessionDetail:
 def _page_data(detail: SessionDetail) -> dict:
     app = services()
     names = app.dimension_names()
-    radar = None
-    if detail.report:
-        automatic = {
-            key: (value["score"] if value["observed"] else None)
-            for key, value in detail.report["dimensions"].items()
-        }
-        corrected = {key: detail.score(key) for key in DIMENSIONS} if detail.overrides else None
-        radar = charts.radar(names, automatic, corrected)
+    radar = charts.session_radar(names, detail)
     methodology = app.methodology
     return {
         "detail": detail,

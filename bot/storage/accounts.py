@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.database import Database
-from bot.storage.records import utc_now
+from bot.storage.records import identity_owner, utc_now
 from bot.storage.schema import ROLES, identities, teams, users
 
 logger = logging.getLogger(__name__)
@@ -229,11 +229,7 @@ class Accounts:
 
     def _own_web_identity(self, connection: Connection, user_id: int) -> None:
         external_id = web_sender_id(user_id)
-        owner = connection.execute(
-            select(identities.c.user_id).where(
-                identities.c.channel == WEB_CHANNEL, identities.c.external_id == external_id
-            )
-        ).scalar()
+        owner = identity_owner(connection, WEB_CHANNEL, external_id)
         if owner is None:
             connection.execute(
                 identities.insert().values(

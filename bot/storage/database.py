@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -68,6 +69,11 @@ def open_database(url: str | None = None, migrate: bool = True) -> Database:
     if migrate:
         database.migrate()
     return database
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Times are written in UTC; SQLite hands them back without their time zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def prepare_sqlite_file(url: URL) -> None:

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Table, func, literal, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 
 from bot.rep_history import QuizRecord, RolePlayRecord
-from bot.storage.database import Database
+from bot.storage.database import Database, as_utc
 from bot.storage.schema import (
     identities,
     quiz_rounds,
@@ -56,7 +57,7 @@ class Storage:
     def rep_for(self, channel: str, external_id: str, display_name: str | None = None) -> int:
         """The user behind a channel identity; a rep in the default team on first contact."""
         with self._database.transaction() as connection:
-            found = _identity(connection, channel, external_id)
+            found = identity_owner(connection, channel, external_id)
             if found is not None:
                 return found
             team_id = self._default_team(connection)
@@ -81,7 +82,7 @@ class Storage:
                         )
                     )
             except IntegrityError:  # created by a concurrent first message
-                found = _identity(connection, channel, external_id)
+                found = identity_owner(connection, channel, external_id)
                 if found is None:
                     raise
                 return found
@@ -172,23 +173,8 @@ class Storage:
 
     def transcript(self, session_id: str) -> list[dict]:
         """The session's turns in order, each rep turn with its stored assessment."""
-        query = (
-            select(
-                turns.c.position,
-                turns.c.speaker,
-                turns.c.text,
-                turns.c.move,
-                turns.c.confidence,
-                turn_assessments.c.step,
-                turn_assessments.c.changes,
-                turn_assessments.c.feedback,
-            )
-            .outerjoin(turn_assessments, turn_assessments.c.turn_id == turns.c.id)
-            .where(turns.c.session_id == session_id)
-            .order_by(turns.c.position)
-        )
         with self._database.transaction() as connection:
-            return [dict(row._mapping) for row in connection.execute(query)]
+            return [dict(row._mapping) for row in connection.execute(transcript_query(session_id))]
 
     # --- quizzes -----------------------------------------------------------------------
 
@@ -236,7 +222,7 @@ class Storage:
             .order_by(roleplay_sessions.c.ended_at, roleplay_sessions.c.id)
         )
         with self._database.transaction() as connection:
-            return [RolePlayRecord(*_aware(row[0]), *row[1:]) for row in connection.execute(query)]
+            return [RolePlayRecord(as_utc(row[0]), *row[1:]) for row in connection.execute(query)]
 
     def quiz_history(self, user_id: int) -> list[QuizRecord]:
         query = (
@@ -245,10 +231,31 @@ class Storage:
             .order_by(quiz_rounds.c.finished_at)
         )
         with self._database.transaction() as connection:
-            return [QuizRecord(*_aware(row[0]), *row[1:]) for row in connection.execute(query)]
+            return [QuizRecord(as_utc(row[0]), *row[1:]) for row in connection.execute(query)]
 
 
-def _identity(connection: Connection, channel: str, external_id: str) -> int | None:
+def transcript_query(session_id: str) -> Select:
+    """A session's turns in order, each rep turn with its stored assessment (None otherwise)."""
+    return (
+        select(
+            turns.c.id,
+            turns.c.position,
+            turns.c.speaker,
+            turns.c.text,
+            turns.c.move,
+            turns.c.confidence,
+            turn_assessments.c.step,
+            turn_assessments.c.changes,
+            turn_assessments.c.feedback,
+        )
+        .outerjoin(turn_assessments, turn_assessments.c.turn_id == turns.c.id)
+        .where(turns.c.session_id == session_id)
+        .order_by(turns.c.position)
+    )
+
+
+def identity_owner(connection: Connection, channel: str, external_id: str) -> int | None:
+    """The user who owns a channel identity, if anyone does."""
     return connection.execute(
         select(identities.c.user_id).where(
             identities.c.channel == channel, identities.c.external_id == external_id
@@ -270,8 +277,3 @@ def _insert_once(connection: Connection, table: Table, values: dict, key: tuple[
         if connection.execute(exists).first():  # written by a concurrent retry
             return None
         raise
-
-
-def _aware(moment: datetime) -> tuple[datetime]:
-    """SQLite hands back naive datetimes; they were written in UTC."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC),)

@@ -23,8 +23,8 @@ from sqlalchemy.sql import Select
 
 from bot.methodology import DIMENSIONS
 from bot.rep_history import CHINA_TIME
-from bot.storage.database import Database
-from bot.storage.records import utc_now
+from bot.storage.database import Database, as_utc
+from bot.storage.records import transcript_query, utc_now
 from bot.storage.schema import (
     comments,
     roleplay_sessions,
@@ -285,22 +285,7 @@ class Review:
             ).first()
             if row is None:
                 return None
-            turn_rows = connection.execute(
-                select(
-                    turns.c.id,
-                    turns.c.position,
-                    turns.c.speaker,
-                    turns.c.text,
-                    turns.c.move,
-                    turns.c.confidence,
-                    turn_assessments.c.step,
-                    turn_assessments.c.changes,
-                    turn_assessments.c.feedback,
-                )
-                .outerjoin(turn_assessments, turn_assessments.c.turn_id == turns.c.id)
-                .where(turns.c.session_id == session_id)
-                .order_by(turns.c.position)
-            ).all()
+            turn_rows = connection.execute(transcript_query(session_id)).all()
             report = connection.execute(
                 select(session_reports.c.report).where(session_reports.c.session_id == session_id)
             ).scalar()
@@ -334,14 +319,14 @@ class Review:
         by_turn = {turn.id: turn for turn in transcript}
         session_comments = []
         for comment_row in comment_rows:
-            comment = Comment(*comment_row[:4], _aware(comment_row[4]))
+            comment = Comment(*comment_row[:4], as_utc(comment_row[4]))
             if comment.turn_id in by_turn:
                 by_turn[comment.turn_id].comments.append(comment)
             else:
                 session_comments.append(comment)
         overrides: dict[str, list[Override]] = defaultdict(list)
         for override_row in override_rows:
-            override = Override(*override_row[:6], _aware(override_row[6]))
+            override = Override(*override_row[:6], as_utc(override_row[6]))
             overrides[override.dimension].append(override)
         return SessionDetail(
             _session_row(row), transcript, report, session_comments, dict(overrides)
@@ -474,7 +459,7 @@ class Review:
         return [
             ProgressPoint(
                 row.id,
-                _aware(row.started_at),
+                as_utc(row.started_at),
                 row.overall,
                 _effective(row[3], latest.get(row.id, {})),
             )
@@ -506,7 +491,7 @@ class Review:
         first_week = _monday(self._now()) - timedelta(weeks=weeks - 1)
         by_week: dict[date, list] = defaultdict(list)
         for row, dimensions in scored:
-            monday = _monday(_aware(row.started_at))
+            monday = _monday(as_utc(row.started_at))
             if monday >= first_week:
                 by_week[monday].append((row.overall, dimensions))
         trend = [
@@ -616,7 +601,7 @@ def _averages(rows: Iterable[dict[str, int | None]]) -> dict[str, float | None]:
 
 def _session_row(row: Sequence, **counts: int | bool) -> SessionRow:
     """A row of `_base_query` (its eleven columns, in order) as a SessionRow."""
-    started, ended = _aware(row[1]), row[2] and _aware(row[2])
+    started, ended = as_utc(row[1]), row[2] and as_utc(row[2])
     return SessionRow(row[0], started, ended, *row[3:11], **counts)
 
 
@@ -628,7 +613,3 @@ def _monday(moment: datetime) -> date:
 def _utc(moment: datetime) -> datetime:
     """Bounds compared in UTC, as written; SQLite keeps datetimes without their zone."""
     return moment.astimezone(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

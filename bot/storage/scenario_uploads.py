@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select, update
 
 from bot.methodology import Methodology
 from bot.scenarios import Scenario, check_scenario_file
-from bot.storage.database import Database
+from bot.storage.database import Database, as_utc
 from bot.storage.records import utc_now
 from bot.storage.schema import scenarios, users
 
@@ -66,7 +66,7 @@ class ScenarioUploads:
         )
         with self._database.transaction() as connection:
             return [
-                UploadedScenario(*row[:3], _aware(row[3]), row[4] or "")
+                UploadedScenario(*row[:3], as_utc(row[3]), row[4] or "")
                 for row in connection.execute(query)
             ]
 
@@ -86,7 +86,3 @@ class ScenarioUploads:
             if self._checked[key] is not None and upload.id not in builtin:
                 scenarios[upload.id] = self._checked[key]
         return scenarios
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
