@@ -1,8 +1,8 @@
 """Rasa NLU component reporting quiz answers, percentages, money and numbers as entities.
 
 Rasa's RegexEntityExtractor only extracts entity types that are also annotated in the
-training data, which would make DIET learn them too; these are exact patterns, so this
-component applies `bot.quantities` directly and nothing is learned.
+training data; these are exact patterns that need no annotated examples, so this component
+applies `bot.quantities` directly and nothing is learned.
 """
 
 from __future__ import annotations

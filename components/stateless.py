@@ -10,7 +10,10 @@ from rasa.engine.storage.storage import ModelStorage
 
 
 class StatelessComponent(GraphComponent):
-    """A graph component built the same way for training and inference, with no config."""
+    """A graph component built the same way for training and inference from its config."""
+
+    def __init__(self, config: dict[str, Any] | None = None) -> None:
+        self._config = {**self.get_default_config(), **(config or {})}
 
     @classmethod
     def create(
@@ -20,4 +23,4 @@ class StatelessComponent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> StatelessComponent:
-        return cls()
+        return cls(config)

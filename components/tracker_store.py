@@ -2,17 +2,46 @@
 SQLite file), so conversations survive a restart of the Rasa server and sit beside the
 role-play records. Rasa's own store wants the URL in pieces; this class takes it whole.
 
+Rasa's store reloads and re-parses a conversation's events and counts its stored rows on
+every turn, over a fresh SQLite connection each time: a third of the server's time per turn
+at ten concurrent role-plays. This one keeps the conversations it served last in memory
+and checks with one indexed query (the newest row id of the sender) that nobody else wrote
+since, so a second Rasa process or a restart still reads the database; SQLite connections
+are pooled and carry the project's pragmas.
+
 endpoints.yml: `tracker_store: {type: components.tracker_store.DatabaseTrackerStore}`
 """
 
 from __future__ import annotations
 
+import itertools
+import json
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from sqlalchemy.engine import make_url
+from rasa.shared.core.conversation import Dialogue
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
 
-from bot.storage.database import default_url, prepare_sqlite_file
+from bot.storage.database import default_url, prepare_sqlite_file, sqlite_pragmas
+
+RECENT_CONVERSATIONS = 256
+
+
+@dataclass(frozen=True)
+class _Recent:
+    """A conversation as last read or written by this process."""
+
+    last_id: int  # newest events row of the sender at that moment
+    stored: int  # events of the current session that are in the database
+    last_timestamp: float | None  # of the last of those, to recognise the same tracker
+    serialised: str  # those events, as Rasa's in-memory store keeps them
 
 
 class DatabaseTrackerStore(SQLTrackerStore):
@@ -37,3 +66,77 @@ class DatabaseTrackerStore(SQLTrackerStore):
             query=dict(url.query),
             **kwargs,
         )
+        if url.get_backend_name() == "sqlite":
+            self._pool_sqlite_connections(url)
+        self._recent: OrderedDict[str, _Recent] = OrderedDict()
+
+    def _pool_sqlite_connections(self, url: URL) -> None:
+        """SQLAlchemy 1.4 opens a new connection per session for an SQLite file; Rasa runs
+        the store on its event loop thread, so pooled connections may cross no threads."""
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+        )
+        sa.event.listen(self.engine, "connect", sqlite_pragmas)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    def _last_id(self, session: Session, sender_id: str) -> int | None:
+        return (
+            session.query(sa.func.max(self.SQLEvent.id))
+            .filter(self.SQLEvent.sender_id == sender_id)
+            .scalar()
+        )
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        with self.session_scope() as session:
+            last_id = self._last_id(session, sender_id)
+        recent = self._recent.get(sender_id)
+        if recent is not None and last_id == recent.last_id:
+            self._recent.move_to_end(sender_id)
+            return self.deserialise_tracker(sender_id, recent.serialised)
+        tracker = await super().retrieve(sender_id)
+        if tracker is None or last_id is None:
+            self._recent.pop(sender_id, None)
+        else:
+            self._remember(sender_id, list(tracker.events), last_id)
+        return tracker
+
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
+        """The events Rasa's save writes: those after what this process knows is stored,
+        without counting rows, when the tracker is the one it handed out."""
+        recent = self._recent.get(tracker.sender_id)
+        events = tracker.events
+        if recent is None or len(events) < recent.stored:
+            return super()._additional_events(session, tracker)
+        if recent.stored and events[recent.stored - 1].timestamp != recent.last_timestamp:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(events, recent.stored, len(events))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        with self.session_scope() as session:
+            last_id = self._last_id(session, tracker.sender_id)
+        if last_id is not None:
+            self._remember(tracker.sender_id, list(tracker.events), last_id)
+
+    def _remember(self, sender_id: str, events: list[Event], last_id: int) -> None:
+        session = _current_session(events)
+        self._recent[sender_id] = _Recent(
+            last_id=last_id,
+            stored=len(session),
+            last_timestamp=session[-1].timestamp if session else None,
+            serialised=json.dumps(Dialogue(sender_id, session).as_dict()),
+        )
+        self._recent.move_to_end(sender_id)
+        while len(self._recent) > RECENT_CONVERSATIONS:
+            self._recent.popitem(last=False)
+
+
+def _current_session(events: list[Event]) -> list[Event]:
+    """What Rasa's SQL store would read back: events stamped at or after the newest
+    SessionStarted, or all of them before the first session starts."""
+    starts = [event.timestamp for event in events if isinstance(event, SessionStarted)]
+    if not starts:
+        return events
+    latest = max(starts)
+    return [event for event in events if event.timestamp >= latest]

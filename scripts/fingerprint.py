@@ -19,6 +19,8 @@ INPUTS = [
     "bot/quantities.py",
     "bot/knowledge/dictionary",
 ]
+# Read by the Rasa server at run time, not by training: editing it needs no new model.
+NOT_IN_MODEL = {"components/tracker_store.py"}
 
 
 def fingerprint(root: Path = ROOT) -> str:
@@ -27,9 +29,10 @@ def fingerprint(root: Path = ROOT) -> str:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if file.suffix == ".pyc" or not file.exists():
+            relative = file.relative_to(root).as_posix()
+            if file.suffix == ".pyc" or relative in NOT_IN_MODEL or not file.exists():
                 continue
-            digest.update(file.relative_to(root).as_posix().encode())
+            digest.update(relative.encode())
             digest.update(file.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.scenarios import load_scenarios
 from tests.test_nlu_known_sentences import KNOWN_SENTENCES, TRADITIONAL_SENTENCES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,3 +73,51 @@ def test_held_out_and_test_sentences_are_never_trained_on() -> None:
 def test_held_out_set_covers_every_intent() -> None:
     held_out = _examples(ROOT / "tests" / "nlu" / "heldout.yml")
     assert set(held_out) == set(_domain_intents())
+
+
+def _entity_tables() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """(surface form, lower-cased -> canonical value) and (entity -> lookup forms in order)."""
+    items = yaml.safe_load((ROOT / "data" / "nlu" / "entities.yml").read_text(encoding="utf-8"))
+    synonyms, lookups = {}, {}
+    for item in items["nlu"]:
+        forms = [line.strip()[2:] for line in item["examples"].splitlines() if line.strip()]
+        if "synonym" in item:
+            synonyms.update({form.lower(): item["synonym"] for form in forms})
+        if "lookup" in item:
+            lookups[item["lookup"]] = forms
+    return synonyms, lookups
+
+
+def test_every_looked_up_name_resolves_to_a_known_id(methodology) -> None:
+    """A form found in a message becomes a persona, scenario or concept the bot knows;
+    anything else would reach the actions as raw text and be ignored."""
+    known = {
+        "persona": set(methodology.personas),
+        "scenario": set(load_scenarios(methodology).scenarios),
+        "concept": set(methodology.concepts),
+    }
+    synonyms, lookups = _entity_tables()
+    assert set(lookups) == set(known)
+    unresolved = [
+        (entity, form)
+        for entity, forms in lookups.items()
+        for form in forms
+        if synonyms.get(form.lower()) not in known[entity]
+    ]
+    assert not unresolved
+    looked_up = {form.lower() for forms in lookups.values() for form in forms}
+    assert not set(synonyms) - looked_up, "every synonym is also looked up"
+
+
+def test_longer_names_come_before_the_names_they_contain() -> None:
+    """The extractor's alternation stops at the first form that matches: 老虎 listed before
+    老虎型客户 would cut the match short (and 专线 before 电信专线 lose 电信)."""
+    _, lookups = _entity_tables()
+    shadowed = [
+        (entity, short, long)
+        for entity, forms in lookups.items()
+        for i, short in enumerate(forms)
+        for long in forms[i + 1 :]
+        if short.lower() in long.lower()
+    ]
+    assert not shadowed
