@@ -3,7 +3,8 @@
 1. Held-out set (tests/nlu/heldout.yml, written apart from the training data and never
    trained on) against the current model.
 2. 5-fold cross-validation over data/nlu (trains five models; slow).
-Prints macro-F1 over the 22 rep-move intents, over all intents, and the weakest intents.
+Prints macro-F1 over the 22 rep-move intents, over all intents, the weakest intents, and the
+F1 of the persona, scenario and concept entities on the held-out set.
 """
 
 from __future__ import annotations
@@ -45,6 +46,18 @@ def summarise(title: str, report_file: Path) -> dict[str, float]:
     return figures
 
 
+def summarise_entities(report_file: Path) -> None:
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    for entity in ("persona", "scenario", "concept"):
+        if entity in report:
+            figures = report[entity]
+            print(
+                f"  entity {entity:15s} F1 {figures['f1-score']:.3f}"
+                f" (precision {figures['precision']:.2f}, recall {figures['recall']:.2f},"
+                f" {figures['support']} annotated)"
+            )
+
+
 def rasa(*args: str) -> None:
     subprocess.run([str(BIN / "rasa"), *args], cwd=ROOT, check=True)
 
@@ -71,6 +84,7 @@ def main() -> int:
         "--no-plot",
     )
     summarise("held-out set (tests/nlu/heldout.yml)", ROOT / "results/heldout/intent_report.json")
+    summarise_entities(ROOT / "results/heldout/RegexEntityExtractor_report.json")
     if not options.skip_cv:
         rasa(
             "test",

@@ -53,8 +53,8 @@ def _featurised(seed: int, count: int, width: int) -> list[Message]:
 
 
 def test_fast_classifier_ranks_exactly_like_rasas(tmp_path: Path) -> None:
-    """Same training, same persisted model: the re-laid-out weights change no probability."""
-    config = {"max_iter": 200}
+    """With Rasa's settings, the re-laid-out weights change no probability."""
+    config = {"max_iter": 200, "C": 1.0, "unit_length": False}
     storage = LocalModelStorage(tmp_path)
     ours = LinearIntentClassifier(config, "ours", storage, Resource("ours"))
     theirs = LogisticRegressionClassifier(config, "theirs", storage, Resource("theirs"))
@@ -71,3 +71,31 @@ def test_fast_classifier_ranks_exactly_like_rasas(tmp_path: Path) -> None:
         assert [n for n, _ in ranked_a] == [n for n, _ in ranked_b]
         assert np.allclose([c for _, c in ranked_a], [c for _, c in ranked_b])
     assert ours.clf.coef_.T.flags.c_contiguous
+
+
+def test_a_message_without_features_gets_no_intent_instead_of_an_error(tmp_path: Path) -> None:
+    """An empty message has no n-grams; the fallback then answers it (conversation tests)."""
+    classifier = LinearIntentClassifier({}, "ours", LocalModelStorage(tmp_path), Resource("ours"))
+    classifier.train(TrainingData(training_examples=_featurised(1, 50, 100)))
+    empty = Message(data={TEXT: ""})
+    (rest,) = _featurised(3, 1, 100)
+    classifier.process([empty, rest])
+    assert empty.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert empty.get("intent_ranking") == []
+    assert len(rest.get("intent_ranking")) == 5
+
+
+def test_unit_length_makes_a_message_count_for_what_it_says_not_how_long(tmp_path: Path) -> None:
+    """The same words said three times over must not change the ranking: with raw counts a
+    longer message pushes its logits further, and short ones drift to the intercepts."""
+    classifier = LinearIntentClassifier({}, "ours", LocalModelStorage(tmp_path), Resource("ours"))
+    classifier.train(TrainingData(training_examples=_featurised(1, 200, 400)))
+    once, thrice = _featurised(4, 1, 400), _featurised(4, 1, 400)
+    (features,) = thrice[0].features
+    features.features = features.features * 3
+    classifier.process(once + thrice)
+    ranked = [
+        [(r["name"], r["confidence"]) for r in m.get("intent_ranking")] for m in once + thrice
+    ]
+    assert [n for n, _ in ranked[0]] == [n for n, _ in ranked[1]]
+    assert np.allclose([c for _, c in ranked[0]], [c for _, c in ranked[1]])

@@ -45,6 +45,17 @@ KNOWN_SENTENCES = [
     ("明天北京会下雪吗", "out_of_scope"),
 ]
 
+# What reps type on a phone: one or two words, where "好" alone would mean yes.
+SHORT_MESSAGES = [
+    ("孙总您好", "greet"),
+    ("早上好,王总", "greet"),
+    ("谢谢,回见", "thank_and_leave"),
+    ("来个提示", "request_hint"),
+    ("结束练习", "end_roleplay"),
+    ("嗯,可以呀", "affirm"),
+    ("那不用了吧", "deny"),
+]
+
 TRADITIONAL_SENTENCES = [
     ("請問貴行目前的對公客戶大概有多少家?", "ask_situation"),
     ("要是系統當機一天,對你們的出貨會造成多大損失?", "ask_implication"),
@@ -53,6 +64,13 @@ TRADITIONAL_SENTENCES = [
     ("開一局對練,客戶要考拉型的", "start_roleplay"),
     ("什麼是FABE?", "ask_concept"),
 ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "intent"), SHORT_MESSAGES)
+def test_short_message_lands_on_expected_intent(rasa_server, text: str, intent: str) -> None:
+    parsed = rasa_server.parse(text)
+    assert parsed["intent"]["name"] == intent, parsed["intent_ranking"][:3]
 
 
 @pytest.mark.slow
