@@ -5,7 +5,9 @@ the scenarios and personas) and each says the same eight-sentence consultative v
 sentence sent as soon as the previous reply arrived. Prints per-turn latency p50/p95,
 throughput, the ratio of p50 turn latency to a bare /model/parse call measured in the same
 run, the resident memory of both servers, and as a floor the p95 of N clients sending only
-/model/parse at once. Nothing here asserts a target.
+/model/parse at once. With --long K, one more rep keeps a single role-play going for K turns
+of questions, to show how turn latency grows with the length of the session (the role-play
+state, transcript included, travels in a slot on every turn). Nothing here asserts a target.
 """
 
 from __future__ import annotations
@@ -82,6 +84,38 @@ def rep_session(url: str, sender: str, number: int, timings: list[float]) -> Non
             raise RuntimeError(f"{sender}: no reply to {text!r}")
 
 
+# Questions that keep a role-play going (no close, no pitch): a long but plausible visit.
+LONG_SESSION_TURNS = REP_TURNS[1:6]
+
+
+def long_session(url: str, sender: str, turns: int) -> None:
+    """One role-play of `turns` rep questions; prints latency by stretch of the session."""
+    session = requests.Session()
+    webhook = f"{url}/webhooks/rest/webhook"
+    start = "/start_roleplay" + json.dumps({"scenario": "corporate_banking", "persona": "koala"})
+    session.post(webhook, json={"sender": sender, "message": start}, timeout=120).raise_for_status()
+    timings = []
+    for number in range(turns):
+        text = LONG_SESSION_TURNS[number % len(LONG_SESSION_TURNS)]
+        begin = time.perf_counter()
+        session.post(
+            webhook, json={"sender": sender, "message": text}, timeout=120
+        ).raise_for_status()
+        timings.append((time.perf_counter() - begin) * 1000)
+    tracker = session.get(f"{url}/conversations/{sender}/tracker", timeout=60).json()
+    roleplay = tracker["slots"].get("roleplay")
+    state = "still running" if roleplay else "ended before the last turn"
+    size = len(json.dumps(roleplay, ensure_ascii=False)) if roleplay else 0
+    print(f"one role-play of {turns} rep turns ({state}; role-play slot {size / 1024:.0f} KiB):")
+    stretch = 10
+    for first in range(0, turns, stretch):
+        part = timings[first : first + stretch]
+        print(
+            f"  turns {first + 1:3d}-{first + len(part):3d}: p50 {statistics.median(part):6.1f} ms"
+            f"  max {max(part):6.1f} ms"
+        )
+
+
 def parse_p50(url: str, rounds: int = 3) -> float:
     session = requests.Session()
     timings = []
@@ -153,6 +187,9 @@ def main() -> int:
     )
     parser.add_argument("--redis", default="127.0.0.1:6379", help="host:port for --workers > 1")
     parser.add_argument(
+        "--long", type=int, default=0, metavar="K", help="also one role-play of K rep turns"
+    )
+    parser.add_argument(
         "--in-memory",
         action="store_true",
         help="Rasa's in-memory tracker store instead of the project's database (comparison)",
@@ -198,6 +235,8 @@ def main() -> int:
                 f" {rss['rasa'] or 0:9.0f} {rss['actions'] or 0:12.0f}"
                 f" {result['parse_p95']:11.1f} ms   (bare /model/parse p50 {parse:.1f} ms)"
             )
+        if options.long:
+            long_session(servers.url, f"bench-{run_id}-long", options.long)
     return 0
 
 

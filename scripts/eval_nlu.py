@@ -3,13 +3,16 @@
 1. Held-out set (tests/nlu/heldout.yml, written apart from the training data and never
    trained on) against the current model.
 2. 5-fold cross-validation over data/nlu (trains five models; slow).
-Prints macro-F1 over the 22 rep-move intents, over all intents, the weakest intents, and the
-F1 of the persona, scenario and concept entities on the held-out set.
+Prints macro-F1 over the 22 rep-move intents, over all intents, the weakest intents, the
+F1 of the persona, scenario and concept entities on the held-out set, and for both evaluations
+how accurate the predictions are at each confidence: the figures behind the thresholds below
+which the scorer ignores a move and the FallbackClassifier answers instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -58,6 +61,36 @@ def summarise_entities(report_file: Path) -> None:
             )
 
 
+CONFIDENCE_BANDS = (0.0, 0.2, 0.3, 0.4, 0.5, 0.7, 1.01)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4)
+
+
+def summarise_calibration(results_dir: Path) -> None:
+    """Accuracy by confidence band, and what each candidate threshold would keep and lose."""
+    predictions: list[tuple[float, bool]] = []
+    for name in ("intent_successes.json", "intent_errors.json"):
+        path = results_dir / name
+        if path.is_file():
+            for row in json.loads(path.read_text(encoding="utf-8")):
+                prediction = row["intent_prediction"]
+                correct = prediction["name"] == row["intent"]
+                predictions.append((prediction["confidence"] or 0.0, correct))
+    if not predictions:
+        return
+    print("  confidence band  predictions  accuracy")
+    for low, high in itertools.pairwise(CONFIDENCE_BANDS):
+        band = [correct for confidence, correct in predictions if low <= confidence < high]
+        if band:
+            accuracy = sum(band) / len(band)
+            print(f"  {low:.1f}-{min(high, 1.0):.1f}        {len(band):11d}  {accuracy:.2f}")
+    for threshold in THRESHOLDS:
+        below = [correct for confidence, correct in predictions if confidence < threshold]
+        print(
+            f"  threshold {threshold:.2f}: sets aside {sum(below)} right and"
+            f" {len(below) - sum(below)} wrong of {len(predictions)}"
+        )
+
+
 def rasa(*args: str) -> None:
     subprocess.run([str(BIN / "rasa"), *args], cwd=ROOT, check=True)
 
@@ -82,9 +115,11 @@ def main() -> int:
         "--out",
         "results/heldout",
         "--no-plot",
+        "--successes",
     )
     summarise("held-out set (tests/nlu/heldout.yml)", ROOT / "results/heldout/intent_report.json")
     summarise_entities(ROOT / "results/heldout/RegexEntityExtractor_report.json")
+    summarise_calibration(ROOT / "results/heldout")
     if not options.skip_cv:
         rasa(
             "test",
@@ -99,11 +134,13 @@ def main() -> int:
             "--out",
             "results/cv",
             "--no-plot",
+            "--successes",
         )
         summarise(
             f"{options.folds}-fold cross-validation (data/nlu)",
             ROOT / "results/cv/intent_report.json",
         )
+        summarise_calibration(ROOT / "results/cv")
     return 0
 
 
