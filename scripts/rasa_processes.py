@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import yaml
 
 from scripts.fingerprint import fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT_SECONDS = 300
-# As in endpoints.yml: conversations in the project's database (DATABASE_URL).
-PROJECT_TRACKER_STORE = "tracker_store:\n  type: components.tracker_store.DatabaseTrackerStore\n"
 
 
 def free_port() -> int:
@@ -87,9 +86,8 @@ def running_servers(
     """
     rasa_port, actions_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    stores = extra_endpoints or PROJECT_TRACKER_STORE
     endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{actions_port}/webhook"\n{stores}'
+        yaml.safe_dump(_endpoints(actions_port, extra_endpoints), allow_unicode=True)
     )
     processes: list[subprocess.Popen] = []
     try:
@@ -114,6 +112,17 @@ def running_servers(
             except subprocess.TimeoutExpired:
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
+
+
+def _endpoints(actions_port: int, extra_endpoints: str) -> dict:
+    """The project's endpoints.yml with the action server on `actions_port` and, if given,
+    other stores: the servers under test run with the settings `make run` uses."""
+    settings = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    settings["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    if extra_endpoints:
+        settings.pop("tracker_store", None)
+        settings.update(yaml.safe_load(extra_endpoints))
+    return settings
 
 
 def _signal_group(process: subprocess.Popen, sig: signal.Signals) -> None:

@@ -43,11 +43,17 @@ def test_a_role_play_line_loses_names_but_keeps_quantities() -> None:
 
 
 def _featurised(seed: int, count: int, width: int) -> list[Message]:
-    rows = scipy.sparse.random(count, width, density=0.05, format="csr", random_state=seed)
+    """Messages with sentence features from two featurizers (sparse, as the pipeline's are)
+    and sequence features, which the classifier must leave out."""
+    rows = scipy.sparse.random(count, width, density=0.05, format="coo", random_state=seed)
+    rows = rows.tocsr()
+    half = width // 2
     messages = []
     for index in range(count):
         message = Message(data={TEXT: f"m{index}", INTENT: f"intent_{index % 5}"})
-        message.add_features(Features(rows[index], "sentence", TEXT, "test"))
+        message.add_features(Features(rows[index, :half].tocoo(), "sentence", TEXT, "words"))
+        message.add_features(Features(rows[index, :3].tocoo(), "sequence", TEXT, "words"))
+        message.add_features(Features(rows[index, half:].tocoo(), "sentence", TEXT, "chars"))
         messages.append(message)
     return messages
 
@@ -91,8 +97,8 @@ def test_unit_length_makes_a_message_count_for_what_it_says_not_how_long(tmp_pat
     classifier = LinearIntentClassifier({}, "ours", LocalModelStorage(tmp_path), Resource("ours"))
     classifier.train(TrainingData(training_examples=_featurised(1, 200, 400)))
     once, thrice = _featurised(4, 1, 400), _featurised(4, 1, 400)
-    (features,) = thrice[0].features
-    features.features = features.features * 3
+    for features in thrice[0].features:
+        features.features = features.features * 3
     classifier.process(once + thrice)
     ranked = [
         [(r["name"], r["confidence"]) for r in m.get("intent_ranking")] for m in once + thrice
