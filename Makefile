@@ -73,7 +73,7 @@ eval: train ## NLU quality: held-out set and 5-fold cross-validation (slow; figu
 bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callbacks (p50, p95)
 	$(BIN)/python -m scripts.bench_parse
 	$(BIN)/python -m scripts.bench_score
-	$(BIN)/python -m scripts.bench_roleplay
+	$(BIN)/python -m scripts.bench_roleplay --long 60
 	$(BIN)/python -m scripts.bench_wecom
 	$(BIN)/python -m scripts.bench_web
 
