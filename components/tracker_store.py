@@ -34,7 +34,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
 from bot.storage.database import create_database_engine, default_url, prepare_sqlite_file
@@ -52,6 +52,19 @@ class _Recent:
     events: tuple[Event, ...]  # those events
 
 
+def sql_store_settings(url: URL) -> dict[str, Any]:
+    """A database URL in the pieces Rasa's SQLTrackerStore takes."""
+    return {
+        "dialect": url.drivername,
+        "host": url.host,
+        "port": url.port,
+        "db": url.database,
+        "username": url.username,
+        "password": url.password,
+        "query": dict(url.query),
+    }
+
+
 class DatabaseTrackerStore(SQLTrackerStore):
     def __init__(
         self,
@@ -63,16 +76,7 @@ class DatabaseTrackerStore(SQLTrackerStore):
         url = make_url(default_url())
         prepare_sqlite_file(url)
         super().__init__(
-            domain=domain,
-            dialect=url.drivername,
-            host=url.host,
-            port=url.port,
-            db=url.database,
-            username=url.username,
-            password=url.password,
-            event_broker=event_broker,
-            query=dict(url.query),
-            **kwargs,
+            domain=domain, event_broker=event_broker, **sql_store_settings(url), **kwargs
         )
         if url.get_backend_name() == "sqlite":  # pooled, with the project's pragmas
             self.engine.dispose()

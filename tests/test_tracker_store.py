@@ -18,7 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from components.tracker_store import DatabaseTrackerStore
+from components.tracker_store import DatabaseTrackerStore, sql_store_settings
 from scripts.rasa_processes import ROOT
 
 
@@ -68,15 +68,7 @@ def _rep_lines(tracker: DialogueStateTracker | None) -> list[str]:
 
 def _rasas_reading(domain: Domain, url: sa.engine.URL, sender: str) -> DialogueStateTracker:
     """The conversation as Rasa's own SQL tracker store reads it."""
-    store = SQLTrackerStore(
-        domain,
-        dialect=url.drivername,
-        host=url.host,
-        port=url.port,
-        db=url.database,
-        username=url.username,
-        password=url.password,
-    )
+    store = SQLTrackerStore(domain, **sql_store_settings(url))
     tracker = asyncio.run(store.retrieve(sender))
     assert tracker is not None
     return tracker
