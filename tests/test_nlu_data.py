@@ -7,7 +7,12 @@ from pathlib import Path
 import yaml
 
 from bot.scenarios import load_scenarios
-from tests.test_nlu_known_sentences import KNOWN_SENTENCES, SHORT_MESSAGES, TRADITIONAL_SENTENCES
+from tests.test_nlu_known_sentences import (
+    ENGLISH_COMMANDS,
+    KNOWN_SENTENCES,
+    SHORT_MESSAGES,
+    TRADITIONAL_SENTENCES,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_EXAMPLES_PER_INTENT = 25
@@ -67,7 +72,7 @@ def test_held_out_and_test_sentences_are_never_trained_on() -> None:
     leaked = [line for lines in held_out.values() for line in lines if line in training]
     tested = [
         text
-        for text, _ in KNOWN_SENTENCES + TRADITIONAL_SENTENCES + SHORT_MESSAGES
+        for text, _ in KNOWN_SENTENCES + TRADITIONAL_SENTENCES + SHORT_MESSAGES + ENGLISH_COMMANDS
         if text in training
     ]
     assert not leaked

@@ -67,6 +67,17 @@ TRADITIONAL_SENTENCES = [
     ("什麼是FABE?", "ask_concept"),
 ]
 
+# Commands in English: answered in Chinese, but understood.
+ENGLISH_COMMANDS = [
+    ("let's practise a customer visit", "start_roleplay"),
+    ("end the role play now", "end_roleplay"),
+    ("can I get a hint", "request_hint"),
+    ("how was my last answer", "request_feedback"),
+    ("show me my progress", "show_progress"),
+    ("test me with a quiz", "start_quiz"),
+    ("what can this bot do", "help"),
+]
+
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("text", "intent"), SHORT_MESSAGES)
@@ -76,7 +87,9 @@ def test_short_message_lands_on_expected_intent(rasa_server, text: str, intent: 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("text", "intent"), KNOWN_SENTENCES + TRADITIONAL_SENTENCES)
+@pytest.mark.parametrize(
+    ("text", "intent"), KNOWN_SENTENCES + TRADITIONAL_SENTENCES + ENGLISH_COMMANDS
+)
 def test_sentence_lands_on_expected_intent(rasa_server, text: str, intent: str) -> None:
     parsed = rasa_server.parse(text)
     assert parsed["intent"]["name"] == intent, parsed["intent_ranking"][:3]

@@ -30,8 +30,8 @@ from bot.scoring.transcript import Transcript, Turn
 from bot.scoring.turn_rules import STEP_ORDER, TURN_RULES, TurnContext
 
 # Below this NLU confidence the move is treated as unknown: the turn is judged on its words only.
-# Chosen from `make eval`'s calibration table (5-fold cross-validation, 4,414 predictions):
-# between 0.3 and 0.4 the predicted move is right 70% of the time, below 0.3 about half, so
+# Chosen from `make eval`'s calibration table (5-fold cross-validation, 4,502 predictions):
+# between 0.3 and 0.4 the predicted move is right 68% of the time, below 0.3 about half, so
 # this is where crediting the move stops being more often right than wrong.
 MIN_CONFIDENCE = 0.3
 Classifier = Callable[[str], Classified]
