@@ -83,7 +83,7 @@ class DatabaseTrackerStore(SQLTrackerStore):
             self.engine = create_database_engine(url)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
-        self._started = False
+        self._heap_frozen = False
 
     def _last_id(self, sender_id: str) -> int | None:
         """The newest stored event row of the sender (a Core query: no ORM session needed)."""
@@ -93,9 +93,9 @@ class DatabaseTrackerStore(SQLTrackerStore):
             return connection.execute(query).scalar()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        if not self._started:
+        if not self._heap_frozen:
             gc.freeze()
-            self._started = True
+            self._heap_frozen = True
         last_id = self._last_id(sender_id)
         recent = self._recent.get(sender_id)
         if recent is not None and last_id == recent.last_id:

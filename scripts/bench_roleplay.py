@@ -4,16 +4,19 @@ For each N (default 1, 10, 50), N reps start a role-play at the same time (rotat
 the scenarios and personas) and each says the same eight-sentence consultative visit, every
 sentence sent as soon as the previous reply arrived. Prints per-turn latency p50/p95,
 throughput, the ratio of p50 turn latency to a bare /model/parse call measured in the same
-run, the resident memory of both servers, and as a floor the p95 of N clients sending only
-/model/parse at once. With --long K, one more rep keeps a single role-play going for K turns
-of questions, to show how turn latency grows with the length of the session (the role-play
-state, transcript included, travels in a slot on every turn). Nothing here asserts a target.
+run, the CPU each server spent per message (from /proc, the figure to compare across runs on
+a machine whose speed drifts), the resident memory of both servers, and as a floor the p95 of
+N clients sending only /model/parse at once. With --long K, one more rep keeps a single
+role-play going for K turns of questions, to show how turn latency grows with the length of
+the session (the role-play state, transcript included, travels in a slot on every turn).
+Nothing here asserts a target.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -62,6 +65,17 @@ def rss_mib(pid: int) -> float | None:
     return int(kib) / 1024 + sum(rss_mib(int(child)) or 0 for child in children)
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process and its children (Linux /proc); else None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) or 0 for child in children)
+
+
 def redis_endpoints(host: str, port: int) -> str:
     """Tracker and lock store in Redis: what Rasa needs to run more than one Sanic worker."""
     store = f"  type: redis\n  url: {host}\n  port: {port}\n  db: 2\n"
@@ -84,7 +98,7 @@ def rep_session(url: str, sender: str, number: int, timings: list[float]) -> Non
             raise RuntimeError(f"{sender}: no reply to {text!r}")
 
 
-# Questions that keep a role-play going (no close, no pitch): a long but plausible visit.
+# Praise and SPIN questions that keep a role-play going (no close, no pitch).
 LONG_SESSION_TURNS = REP_TURNS[1:6]
 
 
@@ -149,10 +163,18 @@ def _concurrently(concurrency: int, work) -> float:
 
 def run_level(servers: Servers, concurrency: int, run_id: str) -> dict:
     timings: list[float] = []
+    cpu_before = {name: cpu_seconds(pid) for name, pid in servers.pids.items()}
     elapsed = _concurrently(
         concurrency,
         lambda n: rep_session(servers.url, f"bench-{run_id}-{concurrency}-{n}", n, timings),
     )
+    messages = concurrency * (len(REP_TURNS) + 1)  # the start of each role-play, then its turns
+    cpu_ms = {}
+    for name, pid in servers.pids.items():
+        before, after = cpu_before[name], cpu_seconds(pid)
+        cpu_ms[name] = (
+            None if before is None or after is None else (after - before) / messages * 1000
+        )
     # The floor: the same number of clients sending only /model/parse (no dialogue, no action).
     parse_timings: list[float] = []
 
@@ -172,6 +194,7 @@ def run_level(servers: Servers, concurrency: int, run_id: str) -> dict:
         "throughput": len(timings) / elapsed,
         "parse_p95": percentile(parse_timings, 0.95),
         "rss": {name: rss_mib(pid) for name, pid in servers.pids.items()},
+        "cpu_ms": cpu_ms,
     }
 
 
@@ -222,16 +245,17 @@ def main() -> int:
             f" {options.workers} Rasa worker(s), {setup}"
         )
         print(
-            "   N  turns  p50 ms  p95 ms  turns/s  p50/parse  rasa MiB  actions MiB"
-            "  parse-only p95 at N"
+            "   N  turns  p50 ms  p95 ms  turns/s  p50/parse  CPU ms/msg rasa  actions"
+            "  rasa MiB  actions MiB  parse-only p95 at N"
         )
         for level in levels:
             result = run_level(servers, level, run_id)
             parse = parse_p50(servers.url)
-            rss = result["rss"]
+            rss, cpu = result["rss"], result["cpu_ms"]
             print(
                 f"{result['n']:4d} {result['turns']:6d} {result['p50']:7.1f} {result['p95']:7.1f}"
                 f" {result['throughput']:8.1f} {result['p50'] / parse:9.1f}x"
+                f" {cpu['rasa'] or 0:15.1f} {cpu['actions'] or 0:8.1f}"
                 f" {rss['rasa'] or 0:9.0f} {rss['actions'] or 0:12.0f}"
                 f" {result['parse_p95']:11.1f} ms   (bare /model/parse p50 {parse:.1f} ms)"
             )
