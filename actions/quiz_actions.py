@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, quiz_master, roleplay_coach, storage
-from actions.state import current_quiz, save, store_quiz, user_id
+from actions.state import NOT_RECORDED, RecordUnavailable, current_quiz, save, store_quiz, user_id
 from bot.quiz import Prompt
 from bot.rep_history import progress_text
 
@@ -74,12 +74,17 @@ class ActionAnswerQuiz(Action):
         if not letters and intent in YES_NO_ANSWERS and quiz_master().truefalse_current(quiz):
             letters = YES_NO_ANSWERS[intent]
         reply = quiz_master().answer(quiz, letters)
+        if reply.round.finished:
+            try:
+                store_quiz(tracker, reply.round)
+            except RecordUnavailable:
+                dispatcher.utter_message(text=NOT_RECORDED)
+                return []
         for message in reply.messages:
             dispatcher.utter_message(text=message)
         if reply.next_question is not None:
             _ask(dispatcher, reply.next_question)
         elif reply.round.finished:
-            store_quiz(tracker, reply.round)
             dispatcher.utter_message(
                 text="说“考考我”再来一轮,说“我的进度”看看累计成绩。",
             )

@@ -10,23 +10,30 @@ import zlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import Restarted, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, offer_uploaded_scenarios, roleplay_coach
 from actions.state import (
+    NOT_RECORDED,
+    RecordUnavailable,
     current_quiz,
     current_roleplay,
+    roleplay_before_latest,
     save,
     store_end,
     store_quiz,
     store_start,
     store_turn,
+    store_undo,
 )
 from bot.coach import describe_move
 from bot.nlu_model import best_intent
 from bot.quiz import result_text
 
 NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来个老虎型客户”开始一场吧。"
+NOTHING_SAID = "这场对练你还没有对客户说话,所以没有评分。"
+AGAIN = "说“开始对练”再来一场,说“我的进度”看看历次成绩。"
 
 
 def _say(dispatcher: CollectingDispatcher, messages: list[str]) -> None:
@@ -73,13 +80,19 @@ class ActionStartRoleplay(Action):
                 ],
             )
             return []
-        previous = current_roleplay(tracker)
-        if previous is not None and len(previous.turns) > 1:
-            store_end(previous)
-            dispatcher.utter_message(text="上一场对练到此结束,总分已记入你的进度。开始新的一场:")
         seed = zlib.crc32(f"{tracker.sender_id}:{len(tracker.events)}".encode())
         play, messages = coach.start(uuid.uuid4().hex, scenario, persona, seed)
-        store_start(tracker, play)
+        previous = current_roleplay(tracker)
+        try:
+            # A visit left for a new one is ended, not left open.
+            if previous is not None and store_end(previous) is not None:
+                dispatcher.utter_message(
+                    text="上一场对练到此结束,总分已记入你的进度。开始新的一场:"
+                )
+            store_start(tracker, play)
+        except RecordUnavailable:
+            dispatcher.utter_message(text=NOT_RECORDED)
+            return []
         _say(dispatcher, messages)
         return save(tracker, roleplay=play)
 
@@ -122,11 +135,18 @@ class ActionRepMove(Action):
             return []
         result = roleplay_coach().rep_says(play, text, intent, confidence)
         play = result.play
-        store_turn(result)
+        try:
+            store_turn(result)
+            report = store_end(play) if play.finished else None
+        except RecordUnavailable:
+            dispatcher.utter_message(text=NOT_RECORDED)
+            return []
         _say(dispatcher, result.messages)
         if play.finished:
-            store_end(play)
-            dispatcher.utter_message(text="说“开始对练”再来一场,说“我的进度”看看历次成绩。")
+            dispatcher.utter_message(
+                text=roleplay_coach().summary_of(report) if report else NOTHING_SAID
+            )
+            dispatcher.utter_message(text=AGAIN)
         return save(tracker, roleplay=play)
 
 
@@ -141,16 +161,24 @@ class ActionEndRoleplay(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         quiz = current_quiz(tracker)
-        if quiz is not None:
-            store_quiz(tracker, quiz)
-            dispatcher.utter_message(text=result_text(quiz))
-            return save(tracker, quiz=None)
         play = current_roleplay(tracker)
-        if play is None:
+        if quiz is None and play is None:
             dispatcher.utter_message(text=NOT_PLAYING)
             return []
-        store_end(play)
-        dispatcher.utter_message(text=roleplay_coach().summary(play))
+        try:
+            if quiz is not None:
+                store_quiz(tracker, quiz)
+            else:
+                report = store_end(play)
+        except RecordUnavailable:
+            dispatcher.utter_message(text=NOT_RECORDED)
+            return []
+        if quiz is not None:
+            dispatcher.utter_message(text=result_text(quiz))
+            return save(tracker, quiz=None)
+        dispatcher.utter_message(
+            text=roleplay_coach().summary_of(report) if report else NOTHING_SAID
+        )
         dispatcher.utter_message(text="想再练一次,说“开始对练”;说“我的进度”看看历次成绩。")
         return save(tracker, roleplay=None)
 
@@ -177,3 +205,49 @@ class ActionRoleplayFeedback(Action):
         play = current_roleplay(tracker)
         dispatcher.utter_message(text=roleplay_coach().feedback(play) if play else NOT_PLAYING)
         return []
+
+
+class ActionRestart(Action):
+    """/restart: Rasa's own restart forgets the conversation, which left a role-play "in
+    progress" for ever and a quiz unscored. This one ends them in the database first."""
+
+    def name(self) -> str:
+        return "action_restart"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        quiz, play = current_quiz(tracker), current_roleplay(tracker)
+        try:
+            if quiz is not None:
+                store_quiz(tracker, quiz)
+            if play is not None:
+                store_end(play)
+        except RecordUnavailable:
+            dispatcher.utter_message(text=NOT_RECORDED)
+            return []
+        ended = "上一场对练已结束并记入你的进度。" if play is not None else ""
+        dispatcher.utter_message(text=f"好的,我们从头开始。{ended}说“帮助”看看我能做什么。")
+        return [Restarted()]
+
+
+class ActionBack(Action):
+    """/back: takes back the rep's last message as Rasa's own does (the /back itself and the
+    message before it), and marks what that message added to the role-play as undone in the
+    database, so the report and the transcript a trainer reads leave it out."""
+
+    def name(self) -> str:
+        return "action_back"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        play = current_roleplay(tracker)
+        if play is not None:
+            try:
+                store_undo(play, roleplay_before_latest(tracker, back=2))
+            except RecordUnavailable:
+                dispatcher.utter_message(text=NOT_RECORDED)
+                return []
+        dispatcher.utter_message(text="好的,上一句已撤回,不计分。请接着说。")
+        return [UserUtteranceReverted(), UserUtteranceReverted()]

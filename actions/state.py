@@ -4,15 +4,17 @@
 survives a restart of either server); `activity` says which one the rep's next message
 belongs to, so the rules can send a plain 好的 or 对 to the customer or to the quiz.
 
-Each turn is written to the database when it is answered. A database that is down does not
-stop the practice: the failure is logged and the conversation goes on from its slots.
+Each turn is written to the database before the rep sees the customer's answer, and the
+database is the record: a session's report is computed from its stored turns. A write that
+fails raises `RecordUnavailable`; the action then tells the rep to send the line again and
+leaves the slots as they were, so nothing is shown that was not stored and scored.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -24,6 +26,7 @@ from bot.roleplay import RepTurnResult, RolePlay
 from bot.storage.records import NewSession
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 ROLEPLAY, QUIZ, ACTIVITY = "roleplay", "quiz", "activity"
 
 
@@ -61,11 +64,21 @@ def save(
     ]
 
 
-def _persist(what: str, write: Callable[[], object]) -> None:
+class RecordUnavailable(RuntimeError):
+    """The database did not take a write the rep's turn depends on."""
+
+
+NOT_RECORDED = (
+    "抱歉,刚才这句没能保存(记录服务暂时连不上),客户还没听到。请稍等几秒,把这句话再发一次。"
+)
+
+
+def _persist(what: str, write: Callable[[], _T]) -> _T:
     try:
-        write()
-    except SQLAlchemyError:
-        logger.exception("could not store %s; the conversation goes on from its slots", what)
+        return write()
+    except SQLAlchemyError as error:
+        logger.exception("could not store %s; the rep is asked to send the line again", what)
+        raise RecordUnavailable(what) from error
 
 
 def user_id(tracker: Tracker) -> int:
@@ -84,8 +97,7 @@ def store_start(tracker: Tracker, play: RolePlay) -> None:
             persona=play.persona,
             seed=play.seed,
         )
-        storage().start_roleplay(session)
-        storage().record_opening(play.id, play.turns[0])
+        storage().start_roleplay(session, play.turns[0])
 
     _persist("the start of a role-play", write)
 
@@ -100,14 +112,53 @@ def store_turn(result: RepTurnResult) -> None:
     )
 
 
-def store_end(play: RolePlay) -> None:
-    """Keep the report of a finished (or stopped) role-play, if the rep said anything."""
-    if any(turn["speaker"] == "rep" for turn in play.turns):
-        coach = roleplay_coach()
-        _persist(
-            "a role-play report",
-            lambda: storage().finish_roleplay(play.id, coach.outcome(play), coach.report(play)),
+def store_end(play: RolePlay) -> dict | None:
+    """End the session in the database: its report, computed from the stored turns (so the
+    transcript and the scores cannot disagree), or, if the rep never spoke, just its end."""
+    coach = roleplay_coach()
+
+    def write() -> dict | None:
+        stored = RolePlay(
+            play.id,
+            play.scenario,
+            play.persona,
+            play.seed,
+            play.customer,
+            storage().live_turns(play.id),
         )
+        if not any(turn["speaker"] == "rep" for turn in stored.turns):
+            storage().close_roleplay(play.id, coach.outcome(play))
+            return None
+        report = coach.report(stored)
+        storage().finish_roleplay(play.id, coach.outcome(play), report)
+        return report
+
+    return _persist("the end of a role-play", write)
+
+
+def store_undo(play: RolePlay, keep: RolePlay | None) -> None:
+    """The rep took back messages: the turns of `play` that `keep` (the state he returns to)
+    does not have are marked undone; a role-play whose start was taken back is ended."""
+    if keep is not None and keep.id == play.id:
+        if len(keep.turns) < len(play.turns):
+            _persist("an undone turn", lambda: storage().undo_from(play.id, len(keep.turns)))
+    else:
+        _persist("an undone start", lambda: storage().close_roleplay(play.id, "ended"))
+
+
+def roleplay_before_latest(tracker: Tracker, back: int) -> RolePlay | None:
+    """The role-play as it was before the rep's `back`-th last message (1 = the latest)."""
+    user_indexes = [i for i, event in enumerate(tracker.events) if event.get("event") == "user"]
+    if len(user_indexes) < back:
+        return None
+    value = None
+    for event in tracker.events[: user_indexes[-back]]:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == ROLEPLAY:
+            value = event.get("value")
+        elif kind in ("restart", "reset_slots"):
+            value = None
+    return RolePlay.from_dict(value) if isinstance(value, dict) else None
 
 
 def store_quiz(tracker: Tracker, quiz: QuizRound) -> None:

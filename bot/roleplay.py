@@ -150,7 +150,8 @@ class RolePlayCoach:
     def rep_says(
         self, play: RolePlay, text: str, move: str | None, confidence: float
     ) -> RepTurnResult:
-        """Score the rep's sentence, let the customer answer; the report follows a natural end."""
+        """Score the rep's sentence and let the customer answer (with the outcome line when
+        the customer ends the visit; the caller adds the report of the stored turns)."""
         play = RolePlay.from_dict(play.to_dict())
         with self._live_lock:
             session = self._live.pop(play.fingerprint(), None)
@@ -171,8 +172,8 @@ class RolePlayCoach:
                 while len(self._live) > LIVE_SESSIONS:
                     self._live.popitem(last=False)
         messages = [f"{self._name(play)}:{reaction.reply}"]
-        if play.finished:
-            messages += [OUTCOME_TEXT[play.customer.outcome], self.summary(play)]
+        if play.finished:  # the report follows once the stored turns are scored
+            messages.append(OUTCOME_TEXT[play.customer.outcome])
         return RepTurnResult(play, messages, assessment)
 
     def report(self, play: RolePlay) -> dict:
@@ -222,7 +223,11 @@ class RolePlayCoach:
 
     def summary(self, play: RolePlay) -> str:
         """The session report, short enough for a chat window."""
-        report = self.report(play)
+        return self.summary_of(self.report(play))
+
+    @staticmethod
+    def summary_of(report: dict) -> str:
+        """A report (as `report` builds it) short enough for a chat window."""
         dimensions = ";".join(
             f"{d['name']} {d['score'] if d['observed'] else '未评'}"
             for d in report["dimensions"].values()

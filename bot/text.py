@@ -8,6 +8,7 @@ The result always has the same length as the input: Rasa keeps entity offsets in
 original text, so a conversion that would change the length is done character by character.
 """
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -28,6 +29,17 @@ _PUNCTUATION = str.maketrans(
         "　": " ",
     }
 )
+
+
+# Lone UTF-16 surrogates (a JSON "\ud800" decodes to one) cannot be encoded, and the C0/C1
+# controls other than tab and newline carry nothing a rep meant to say.
+_UNPRINTABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """What a channel passes on: `text` without characters that cannot be stored or shown,
+    trimmed. Never raises, whatever a client sent."""
+    return _UNPRINTABLE.sub("", text).strip()
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +64,12 @@ def to_simplified(text: str) -> str:
 
 
 def normalize(text: str) -> str:
-    """Simplified characters, half-width ASCII, plain punctuation; same length as `text`."""
+    """Simplified characters, half-width ASCII, plain punctuation; same length as `text`.
+
+    A character that cannot be encoded (a lone surrogate that reached the pipeline without
+    going through `clean`) becomes a space rather than an error that drops the message."""
     if not text:
         return text
+    text = _UNPRINTABLE.sub(" ", text)
     folded = "".join(_fold_width(char) for char in text).translate(_PUNCTUATION)
     return to_simplified(folded)

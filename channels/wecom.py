@@ -4,6 +4,12 @@ Callbacks are checked and acknowledged at once with an empty 200, because WeCom 
 callback not answered within 5 seconds; the bot's reply follows later through the active
 message API. The work runs in tasks on Rasa's own event loop, one queue per member.
 
+A callback is taken once across restarts and processes: its MsgId is written to the database
+(set if absent) before it is acknowledged, and marked handled once the member has his answer.
+A sweep finds callbacks whose handling never finished (the server was killed) and asks their
+senders to send them again; a turn that fails (action server or database unreachable) is
+answered the same way at once, so no line is lost without the member knowing.
+
 Settings come from WECOM_* environment variables (see `bot.wecom.settings`). Without them the
 channel still loads, so the server starts, and its endpoint answers 503.
 """
@@ -15,32 +21,40 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.storage import Storage, open_database
+from bot.inbound import RESEND_REPLY, inbound
+from bot.storage import Database, Storage, open_database
+from bot.storage.inbox import Inbox
 from bot.wecom.callback import CallbackRejected, open_message, verify_url
 from bot.wecom.choices import OfferedChoices
 from bot.wecom.client import WeComClient
 from bot.wecom.inbox import SeenIds, UserLanes
 from bot.wecom.messages import ENTER_AGENT, EVENT, TEXT, InboundMessage
-from bot.wecom.render import SORRY_REPLY, TEXT_ONLY_REPLY, render_reply
+from bot.wecom.render import TEXT_ONLY_REPLY, render_reply
 from bot.wecom.settings import REQUIRED, SettingsError, WeComSettings
+from channels.delivery import OnNewMessage, ask_bot, fail_loudly, read_body
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 WELCOME_PAYLOAD = "/greet"  # the greet intent answers with the menu
 SHUTDOWN_GRACE_SECONDS = 10.0
-
-OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+SWEEP_SECONDS = 30.0
+# A callback taken longer ago than any turn takes, and still not handled, was being handled
+# by a server that died; older than RESEND_WITHIN, its sender has long moved on.
+HANDLING_TIMEOUT = timedelta(seconds=60)
+RESEND_WITHIN = timedelta(minutes=10)
+UNFINISHED_REPLY = "抱歉,刚才服务重启,你之前发的一条消息没有处理完,也没有记录 😥 请把它再发一次。"
 
 
 class WeComInput(InputChannel):
@@ -69,10 +83,10 @@ class WeComInput(InputChannel):
             if settings
             else None
         )
-        self._seen = SeenIds()
+        self._seen = SeenIds()  # in front of the database: WeCom's quick retries cost no query
         self._choices = OfferedChoices()
-        self._storage: Storage | None = None
-        self._storage_lock = threading.Lock()
+        self._database: Database | None = None
+        self._database_lock = threading.Lock()
         self._known_users: set[str] = set()
 
     async def note_user(self, userid: str) -> None:
@@ -89,11 +103,53 @@ class WeComInput(InputChannel):
             return
         self._known_users.add(userid)
 
+    def _open(self) -> Database:
+        with self._database_lock:
+            if self._database is None:
+                self._database = open_database()
+            return self._database
+
     def _register(self, userid: str) -> None:
-        with self._storage_lock:
-            if self._storage is None:
-                self._storage = Storage(open_database())
-        self._storage.rep_for(self.name(), userid)
+        Storage(self._open()).rep_for(self.name(), userid)
+
+    async def _in_thread(self, work: Callable[[], Any]) -> Any:
+        """Database work off the event loop, which keeps acknowledging callbacks meanwhile."""
+        return await asyncio.get_running_loop().run_in_executor(None, work)
+
+    async def take(self, message: InboundMessage) -> bool:
+        """True the first time this callback is seen by any process since long before any
+        retry; a database that is down leaves the in-memory check alone to decide."""
+        if not self._seen.first_time(message.dedup_key):
+            return False
+        try:
+            inbox = Inbox(await self._in_thread(self._open))
+            key, user = message.dedup_key, message.from_user
+            return await self._in_thread(lambda: inbox.take(self.name(), key, user))
+        except SQLAlchemyError:
+            logger.exception("WeCom callback not recorded; de-duplicated in memory only")
+            return True
+
+    async def _finished(self, message: InboundMessage) -> None:
+        try:
+            inbox = Inbox(await self._in_thread(self._open))
+            await self._in_thread(lambda: inbox.done(self.name(), message.dedup_key))
+        except SQLAlchemyError:
+            logger.exception("could not mark a WeCom callback handled")
+
+    async def sweep(self, client: WeComClient) -> None:
+        """Ask senders of callbacks whose handling died with a server to send them again."""
+        try:
+            inbox = Inbox(await self._in_thread(self._open))
+            unfinished = await self._in_thread(
+                lambda: inbox.unfinished(self.name(), HANDLING_TIMEOUT, RESEND_WITHIN)
+            )
+            await self._in_thread(inbox.prune)
+        except SQLAlchemyError:
+            logger.exception("could not look for unfinished WeCom callbacks")
+            return
+        for item in unfinished:
+            logger.warning("WeCom callback %s was never finished; asking to resend", item.key)
+            await client.send(item.sender, UNFINISHED_REPLY)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = Blueprint("wecom_webhook")
@@ -121,14 +177,15 @@ class WeComInput(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            body = await _read_body(request)
+            body = await read_body(request, MAX_BODY_BYTES)
             if body is None:
                 return _rejection(CallbackRejected(400, "body missing or over 1 MB"))
             try:
                 message = open_message(settings, _query(request), body, time.time())
             except CallbackRejected as rejected:
                 return _rejection(rejected)
-            if not self._seen.first_time(message.dedup_key):
+            fail_loudly(request)
+            if not await self.take(message):
                 logger.debug("WeCom retry of %s ignored", message.dedup_key)
             elif message.msg_type == EVENT and message.event != ENTER_AGENT:
                 logger.debug("WeCom event %s ignored", message.event)
@@ -137,8 +194,21 @@ class WeComInput(InputChannel):
                 lanes.submit(message.from_user, message)
             return response.text("")
 
+        sweeper: list[asyncio.Task[None]] = []
+
+        @blueprint.listener("after_server_start")
+        async def start_sweeping(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+            async def sweep_forever() -> None:
+                while True:
+                    await self.sweep(client)
+                    await asyncio.sleep(SWEEP_SECONDS)
+
+            sweeper.append(loop.create_task(sweep_forever()))
+
         @blueprint.listener("before_server_stop")
         async def finish_work(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+            for task in sweeper:
+                task.cancel()
             with suppress(TimeoutError):
                 await asyncio.wait_for(lanes.wait_idle(), SHUTDOWN_GRACE_SECONDS)
             await client.close()
@@ -148,10 +218,22 @@ class WeComInput(InputChannel):
     async def _handle(
         self, on_new_message: OnNewMessage, client: WeComClient, message: InboundMessage
     ) -> None:
+        try:
+            await self._answer(on_new_message, client, message)
+        finally:
+            await self._finished(message)
+
+    async def _answer(
+        self, on_new_message: OnNewMessage, client: WeComClient, message: InboundMessage
+    ) -> None:
         user = message.from_user
         await self.note_user(user)
         if message.msg_type == TEXT:
-            text = self._choices.resolve(user, message.content)
+            prepared = inbound(message.content)
+            if prepared.refusal:  # answered at once; the offered options stay valid
+                await client.send(user, prepared.refusal)
+                return
+            text = self._choices.resolve(user, prepared.text)
             await self._ask_bot(on_new_message, client, user, text, message.msg_id)
         elif message.msg_type == EVENT:  # enter_agent: the only event let through
             await self._ask_bot(on_new_message, client, user, WELCOME_PAYLOAD, None)
@@ -167,42 +249,17 @@ class WeComInput(InputChannel):
         text: str,
         message_id: str | None,
     ) -> None:
-        collector = CollectingOutputChannel()
-        try:
-            await on_new_message(
-                UserMessage(text, collector, user, input_channel=self.name(), message_id=message_id)
-            )
-        except Exception:
-            logger.exception("The bot failed on a WeCom message from %s", user)
-            await client.send(user, SORRY_REPLY)
+        replies = await ask_bot(on_new_message, text, user, self.name(), message_id=message_id)
+        if replies is None:  # the turn did not happen: nothing stored, the member resends
+            await client.send(user, RESEND_REPLY)
             return
-        if not collector.messages:  # e.g. the action server is down: Rasa answered nothing
-            logger.error("The bot gave no answer to a WeCom message from %s", user)
-            await client.send(user, SORRY_REPLY)
-            return
-        reply = render_reply(collector.messages)
+        reply = render_reply(replies)
         self._choices.offer(user, reply.choices)
         await client.send(user, reply.content, markdown=reply.markdown)
 
 
 def _query(request: Request) -> dict[str, str]:
     return {name: request.args.get(name, "") for name in request.args}
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The body, or None if it is empty or larger than WeCom would ever send; the size is
-    checked on the declared length first and then on what actually arrives."""
-    declared = request.headers.get("content-length", "")
-    if declared and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    while (chunk := await request.stream.read()) is not None:
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks) or None
 
 
 def _rejection(rejected: CallbackRejected) -> HTTPResponse:

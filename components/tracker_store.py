@@ -12,6 +12,13 @@ JSON: re-parsing a long role-play's events (each role-play turn sets a slot hold
 session so far) was the largest part of a turn after the first thirty. Rasa treats events
 as values once created, so a tracker rebuilt from the same objects is the one it saved.
 
+A dropped database connection (a restarted PostgreSQL, a terminated backend) costs no turn:
+connections are pinged before use on every backend (Rasa's own engine is replaced) and a read
+or write that fails on a connection is tried once more on a fresh one. A store that still
+cannot read a conversation raises, and `channels.delivery` makes that fail the turn with a
+"please resend" instead of Rasa's fallback, which answered from an empty conversation and
+saved the blank over the stored one.
+
 On its first conversation (the model is loaded by then) the store also moves everything the
 server built at start-up out of the garbage collector's sight (`gc.freeze`): the model is
 millions of objects that never die, and each full collection scanned them all, a 250 ms pause
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import logging
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,10 +43,12 @@ from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.storage.database import create_database_engine, default_url, prepare_sqlite_file
 
+logger = logging.getLogger(__name__)
 RECENT_CONVERSATIONS = 256
 
 
@@ -78,10 +88,10 @@ class DatabaseTrackerStore(SQLTrackerStore):
         super().__init__(
             domain=domain, event_broker=event_broker, **sql_store_settings(url), **kwargs
         )
-        if url.get_backend_name() == "sqlite":  # pooled, with the project's pragmas
-            self.engine.dispose()
-            self.engine = create_database_engine(url)
-            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        # The project's engine: SQLite pooled with its pragmas, a server pinged before use.
+        self.engine.dispose()
+        self.engine = create_database_engine(url)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
         self._heap_frozen = False
 
@@ -93,6 +103,29 @@ class DatabaseTrackerStore(SQLTrackerStore):
             return connection.execute(query).scalar()
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        try:
+            return await self._read(sender_id)
+        except DBAPIError as error:
+            logger.warning("reading conversation %s failed (%s); trying again", sender_id, error)
+            return await self._read(sender_id)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await super().save(tracker)
+        except DBAPIError as error:  # rolled back: nothing of it was written
+            logger.warning(
+                "saving conversation %s failed (%s); trying again", tracker.sender_id, error
+            )
+            await super().save(tracker)
+        try:
+            last_id = self._last_id(tracker.sender_id)
+        except DBAPIError:  # saved, but not remembered: the next read goes to the database
+            self._recent.pop(tracker.sender_id, None)
+            return
+        if last_id is not None:
+            self._remember(tracker.sender_id, list(tracker.events), last_id)
+
+    async def _read(self, sender_id: str) -> DialogueStateTracker | None:
         if not self._heap_frozen:
             gc.freeze()
             self._heap_frozen = True
@@ -120,12 +153,6 @@ class DatabaseTrackerStore(SQLTrackerStore):
         if recent.stored and events[recent.stored - 1].timestamp != recent.last_timestamp:
             return super()._additional_events(session, tracker)
         return itertools.islice(events, recent.stored, len(events))
-
-    async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
-        last_id = self._last_id(tracker.sender_id)
-        if last_id is not None:
-            self._remember(tracker.sender_id, list(tracker.events), last_id)
 
     def _remember(self, sender_id: str, events: list[Event], last_id: int) -> None:
         session = _current_session(events)

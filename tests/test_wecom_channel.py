@@ -14,7 +14,8 @@ import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot.wecom.render import SORRY_REPLY, TEXT_ONLY_REPLY
+from bot.inbound import RESEND_REPLY
+from bot.wecom.render import TEXT_ONLY_REPLY
 from bot.wecom.settings import WeComSettings, decode_aes_key
 from channels.wecom import WeComInput
 from tests.fakes import wecom_callbacks as wecom
@@ -80,6 +81,13 @@ class WeCom:
     async def contents(self, count: int) -> list[tuple[str, str]]:
         messages = await self.delivered(count)
         return [(m["touser"], m[m["msgtype"]]["content"]) for m in messages]
+
+
+@pytest.fixture(autouse=True)
+def own_database(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's channel remembers callbacks in a database of its own: MsgIds are taken
+    once per database, and these tests reuse them."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'salescoach.db'}")
 
 
 @pytest.fixture
@@ -302,7 +310,7 @@ def test_when_the_bot_fails_the_rep_gets_an_apology(api: FakeWeComApi) -> None:
         await wecom_side.say("zhangsan", "出错", "7201")
         await wecom_side.say("zhangsan", "你好", "7202")
         assert await wecom_side.contents(2) == [
-            ("zhangsan", SORRY_REPLY),
+            ("zhangsan", RESEND_REPLY),
             ("zhangsan", "收到:你好"),
         ]
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import requests
 
 TIMEOUT_SECONDS = 30
+# The REST channel answers these with a message for the rep in its usual reply format: the
+# text was too long (413), or the turn could not happen and should be sent again (503).
+ANSWERED_REFUSALS = (413, 503)
 
 
 class RasaUnavailable(RuntimeError):
@@ -19,10 +22,13 @@ def send(rasa_url: str, sender: str, message: str) -> list[dict]:
             json={"sender": sender, "message": message},
             timeout=TIMEOUT_SECONDS,
         )
-        response.raise_for_status()
+        if response.status_code not in ANSWERED_REFUSALS:
+            response.raise_for_status()
         replies = response.json()
     except (requests.RequestException, ValueError) as error:
         raise RasaUnavailable(str(error)) from error
+    if not isinstance(replies, list):
+        raise RasaUnavailable(f"unexpected reply: {replies!r:.200}")
     return [
         {
             "text": reply.get("text", ""),

@@ -12,6 +12,7 @@ import json
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
+from bot.inbound import inbound
 from bot.rep_history import OUTCOME_NAMES
 from bot.storage.accounts import web_sender_id
 from bot.storage.review import Access, NewTurnFeedback, SessionFilter, Viewer
@@ -22,7 +23,6 @@ from webapp.services import services
 
 blueprint = Blueprint("rep", __name__)
 ANY_ROLE = ("rep", "trainer", "admin")
-MAX_MESSAGE_CHARS = 500
 HISTORY_PAGE_SIZE = 20
 
 
@@ -55,7 +55,9 @@ def send_message():
     try:
         replies = send(app.rasa_url, sender, message)
     except RasaUnavailable:
-        return jsonify(error="陪练机器人暂时连接不上,请稍后再试,或联系管理员。"), 502
+        return jsonify(
+            error="陪练机器人暂时连接不上,这句话没有发出去。请稍后再发一次,或联系管理员。"
+        ), 502
     after = app.review.latest_session(user.id, sender)
     finished_now = (
         after is not None
@@ -83,11 +85,14 @@ def _message(data: dict) -> tuple[str, str | None]:
         entities = json.dumps({"scenario": scenario, "persona": persona}, ensure_ascii=False)
         return f"/start_roleplay{entities}", None
     text = data.get("message")
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
         return "", "请输入要说的话。"
-    text = text.strip()
-    if len(text) > MAX_MESSAGE_CHARS:
-        return "", f"一次最多说 {MAX_MESSAGE_CHARS} 个字,请分几句说。"
+    prepared = inbound(text)  # the same cleaning and limit as every other channel
+    if prepared.refusal:
+        return "", prepared.refusal
+    if not prepared.text:
+        return "", "请输入要说的话。"
+    text = prepared.text
     # A "/intent" text is what the bot's own buttons send; it only steers the rep's own
     # conversation, and a role-play answers it with "please talk to the customer".
     return text, None

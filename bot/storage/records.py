@@ -97,9 +97,11 @@ class Storage:
 
     # --- role-plays --------------------------------------------------------------------
 
-    def start_roleplay(self, session: NewSession) -> None:
+    def start_roleplay(self, session: NewSession, opening: dict | None = None) -> None:
+        """The session and, if given, the customer's first line, in one transaction: a
+        session is never left without the line the rep was shown."""
         with self._database.transaction() as connection:
-            _insert_once(
+            inserted = _insert_once(
                 connection,
                 roleplay_sessions,
                 {
@@ -114,29 +116,67 @@ class Storage:
                 },
                 key=("id",),
             )
+            if inserted is not None and opening is not None:
+                connection.execute(
+                    turns.insert().values(
+                        session_id=session.id,
+                        position=0,
+                        speaker=opening["speaker"],
+                        text=opening["text"],
+                        created_at=self._now(),
+                    )
+                )
 
     def record_exchange(
         self, session_id: str, position: int, turn_pair: list[dict], assessment: dict | None
     ) -> None:
         """The rep's turn at `position` (with its assessment) and the customer's answer after
-        it, in one transaction; a second call for the same position changes nothing."""
+        it, in one transaction.
+
+        The same line again at the same position is a retry and changes nothing. A different
+        line there means the conversation was rolled back (the rep's /back, or a turn whose
+        answer never reached him): the old line and everything after it are marked undone,
+        kept for the trainer but never scored, and the new one takes the position.
+        """
+        try:
+            self._record_exchange(session_id, position, turn_pair, assessment)
+        except IntegrityError:  # the same turn written by a concurrent retry
+            self._record_exchange(session_id, position, turn_pair, assessment)
+
+    def _record_exchange(
+        self, session_id: str, position: int, turn_pair: list[dict], assessment: dict | None
+    ) -> None:
+        live_from_here = (
+            turns.c.session_id == session_id,
+            turns.c.position >= position,
+            turns.c.undone_at.is_(None),
+        )
         with self._database.transaction() as connection:
-            for offset, turn in enumerate(turn_pair):
-                turn_id = _insert_once(
-                    connection,
-                    turns,
-                    {
-                        "session_id": session_id,
-                        "position": position + offset,
-                        "speaker": turn["speaker"],
-                        "text": turn["text"],
-                        "move": turn.get("move"),
-                        "confidence": turn.get("confidence"),
-                        "created_at": self._now(),
-                    },
-                    key=("session_id", "position"),
+            first = connection.execute(
+                select(turns.c.speaker, turns.c.text)
+                .where(*live_from_here)
+                .order_by(turns.c.position)
+                .limit(1)
+            ).first()
+            if first is not None:
+                if tuple(first) == (turn_pair[0]["speaker"], turn_pair[0]["text"]):
+                    return
+                connection.execute(
+                    update(turns).where(*live_from_here).values(undone_at=self._now())
                 )
-                if turn_id is not None and turn["speaker"] == "rep" and assessment is not None:
+            for offset, turn in enumerate(turn_pair):
+                turn_id = connection.execute(
+                    turns.insert().values(
+                        session_id=session_id,
+                        position=position + offset,
+                        speaker=turn["speaker"],
+                        text=turn["text"],
+                        move=turn.get("move"),
+                        confidence=turn.get("confidence"),
+                        created_at=self._now(),
+                    )
+                ).inserted_primary_key[0]
+                if turn["speaker"] == "rep" and assessment is not None:
                     connection.execute(
                         turn_assessments.insert().values(turn_id=turn_id, **assessment)
                     )
@@ -144,6 +184,33 @@ class Storage:
     def record_opening(self, session_id: str, turn: dict) -> None:
         """The customer's first line, said before the rep speaks."""
         self.record_exchange(session_id, 0, [turn], None)
+
+    def undo_from(self, session_id: str, position: int) -> None:
+        """Mark the session's live turns from `position` on as undone (the rep took them back)."""
+        with self._database.transaction() as connection:
+            connection.execute(
+                update(turns)
+                .where(
+                    turns.c.session_id == session_id,
+                    turns.c.position >= position,
+                    turns.c.undone_at.is_(None),
+                )
+                .values(undone_at=self._now())
+            )
+
+    def live_turns(self, session_id: str) -> list[dict]:
+        """The turns that count, in order, as the scorer reads them: what the report of a
+        session is computed from, so the transcript a trainer reads and the scores agree."""
+        query = (
+            select(turns.c.speaker, turns.c.text, turns.c.move, turns.c.confidence)
+            .where(turns.c.session_id == session_id, turns.c.undone_at.is_(None))
+            .order_by(turns.c.position)
+        )
+        with self._database.transaction() as connection:
+            rows = connection.execute(query).all()
+        return [
+            {key: value for key, value in row._mapping.items() if value is not None} for row in rows
+        ]
 
     def finish_roleplay(self, session_id: str, outcome: str, report: dict) -> None:
         """Outcome, overall score and the full report; the first finish wins."""
@@ -170,6 +237,16 @@ class Storage:
                     .where(roleplay_sessions.c.id == session_id)
                     .values(ended_at=self._now(), outcome=outcome, overall=report["overall"])
                 )
+
+    def close_roleplay(self, session_id: str, outcome: str) -> None:
+        """End a session the rep left before saying anything to the customer (a new role-play
+        or a restart): no report, but no longer in progress either."""
+        with self._database.transaction() as connection:
+            connection.execute(
+                update(roleplay_sessions)
+                .where(roleplay_sessions.c.id == session_id, roleplay_sessions.c.ended_at.is_(None))
+                .values(ended_at=self._now(), outcome=outcome)
+            )
 
     def transcript(self, session_id: str) -> list[dict]:
         """The session's turns in order, each rep turn with its stored assessment."""
@@ -202,7 +279,7 @@ class Storage:
         """The user's finished role-plays, oldest first."""
         rep_turns = (
             select(turns.c.session_id, func.count().label("count"))
-            .where(turns.c.speaker == "rep")
+            .where(turns.c.speaker == "rep", turns.c.undone_at.is_(None))
             .group_by(turns.c.session_id)
             .subquery()
         )
@@ -235,7 +312,8 @@ class Storage:
 
 
 def transcript_query(session_id: str) -> Select:
-    """A session's turns in order, each rep turn with its stored assessment (None otherwise)."""
+    """A session's turns in the order they were said, each rep turn with its stored
+    assessment (None otherwise); undone turns are flagged and come before what replaced them."""
     return (
         select(
             turns.c.id,
@@ -247,10 +325,11 @@ def transcript_query(session_id: str) -> Select:
             turn_assessments.c.step,
             turn_assessments.c.changes,
             turn_assessments.c.feedback,
+            turns.c.undone_at.is_not(None).label("undone"),
         )
         .outerjoin(turn_assessments, turn_assessments.c.turn_id == turns.c.id)
         .where(turns.c.session_id == session_id)
-        .order_by(turns.c.position)
+        .order_by(turns.c.id)  # as they happened: an undone stretch, then what replaced it
     )
 
 

@@ -131,6 +131,7 @@ class TranscriptTurn:
     step: str | None
     changes: dict[str, int] | None
     feedback: str | None
+    undone: bool = False  # taken back by the rep: shown, not scored
     comments: list[Comment] = field(default_factory=list)
 
 
@@ -225,20 +226,23 @@ class Review:
     def sessions(
         self, viewer: Viewer, where: SessionFilter, page: int = 1, per_page: int = 20
     ) -> SessionPage:
-        """One page of the sessions the viewer may see, newest first."""
-        page = max(1, page)
+        """One page of the sessions the viewer may see, newest first; a page past the last
+        (a typed ?page=99999999999999999999) is the last page."""
         query = _filtered(viewer, where)
         with self._database.transaction() as connection:
             total = connection.execute(
                 select(func.count()).select_from(query.subquery())
             ).scalar_one()
+            page = min(max(1, page), max(1, -(-total // per_page)))
             rows = connection.execute(
                 query.order_by(roleplay_sessions.c.started_at.desc(), roleplay_sessions.c.id.desc())
                 .limit(per_page)
                 .offset((page - 1) * per_page)
             ).all()
             ids = [row.id for row in rows]
-            rep_turns = _counts(connection, turns, ids, turns.c.speaker == "rep")
+            rep_turns = _counts(
+                connection, turns, ids, turns.c.speaker == "rep", turns.c.undone_at.is_(None)
+            )
             comment_counts = _counts(connection, comments, ids)
             overridden = _counts(connection, score_overrides, ids)
         return SessionPage(
@@ -267,7 +271,9 @@ class Review:
         with self._database.transaction() as connection:
             rows = connection.execute(query).all()
             ids = [row.id for row in rows]
-            rep_turns = _counts(connection, turns, ids, turns.c.speaker == "rep")
+            rep_turns = _counts(
+                connection, turns, ids, turns.c.speaker == "rep", turns.c.undone_at.is_(None)
+            )
             latest = _latest_overrides(connection, ids)
         for row in rows:
             session = _session_row(

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 # Named constraints, so Alembic migrations can refer to them on every database.
@@ -88,7 +91,7 @@ roleplay_sessions = Table(
     Column("channel", String(32), nullable=False),
     Column("scenario_id", String(64), nullable=False, index=True),
     Column("persona", String(16), nullable=False, index=True),
-    Column("seed", Integer, nullable=False),
+    Column("seed", BigInteger, nullable=False),  # CRC32 values reach 2**32 - 1
     Column("started_at", DateTime(timezone=True), nullable=False, index=True),
     Column("ended_at", DateTime(timezone=True), nullable=True),
     Column("outcome", String(16), nullable=True),
@@ -107,8 +110,20 @@ turns = Table(
     Column("move", String(64), nullable=True),
     Column("confidence", Float, nullable=True),
     _when(),
-    UniqueConstraint("session_id", "position", name="uq_turns_session_id_position"),
+    # Set when the rep took the line back (or the conversation was rolled back after a fault
+    # and the rep said something else): kept for the trainer, never scored.
+    _when("undone_at", nullable=True),
     CheckConstraint("speaker IN ('rep', 'customer')", name="speaker"),
+)
+_LIVE = text("undone_at IS NULL")
+# One live turn per position; undone ones stay beside it.
+Index(
+    "uq_turns_live_position",
+    turns.c.session_id,
+    turns.c.position,
+    unique=True,
+    sqlite_where=_LIVE,
+    postgresql_where=_LIVE,
 )
 
 turn_assessments = Table(
@@ -164,4 +179,18 @@ quiz_rounds = Table(
     Column("correct", Integer, nullable=False),
     Column("answers", JSON, nullable=False),
     _when("finished_at"),
+)
+
+# Channel messages already taken (a WeCom MsgId): set if absent before any work, so a retry
+# after a restart, or one that reaches another process, is not handled twice; `handled_at`
+# stays empty for one whose handling never finished (the server was killed).
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("channel", String(32), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("sender", String(255), nullable=False),
+    _when("received_at"),
+    _when("handled_at", nullable=True),
+    Index("ix_inbound_messages_received_at", "received_at"),
 )

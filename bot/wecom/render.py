@@ -51,4 +51,3 @@ def looks_like_report(content: str) -> bool:
 TEXT_ONLY_REPLY = (
     "目前我只能看懂文字消息哦 🙂 请直接打字告诉我你想做什么,比如“开始对练”“考考我”或“帮助”。"
 )
-SORRY_REPLY = "抱歉,我这边刚才出了点小问题 😥 请稍后再发一次试试。"

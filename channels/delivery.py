@@ -1,0 +1,90 @@
+"""Handing a rep's message to the bot so that a turn either happens whole or is reported as
+failed, on every channel.
+
+Rasa's defaults lose lines silently in two ways, both fixed here:
+
+- Its tracker store wrapper treats a store it cannot read as an empty conversation: the turn
+  runs against a blank tracker (the rep is back with the coach mid-visit) and the blank is
+  saved over the stored one. `fail_loudly` makes such an error abort the turn instead.
+- When the action server cannot be reached, Rasa logs the error and answers nothing; the
+  channel used to return 200 with no reply. Every action of ours answers something, so no
+  reply at all means the turn did not happen, and `ask_bot` says so (None).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.tracker_store import FailSafeTrackerStore
+from sanic.request import Request
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class ConversationUnavailable(RuntimeError):
+    """The tracker store could not read or save the conversation."""
+
+
+def _raise(error: Exception) -> None:
+    raise ConversationUnavailable(str(error)) from error
+
+
+def fail_loudly(request: Request) -> None:
+    """Make the agent's tracker store raise instead of falling back to an empty in-memory
+    conversation. Checked on each request, as a model loaded over the API brings a new agent."""
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    if isinstance(store, FailSafeTrackerStore) and store._on_tracker_store_error is not _raise:
+        store._on_tracker_store_error = _raise
+
+
+async def ask_bot(
+    on_new_message: OnNewMessage,
+    text: str,
+    sender: str,
+    channel: str,
+    message_id: str | None = None,
+    metadata: dict | None = None,
+) -> list[dict[str, Any]] | None:
+    """The bot's replies to one message, or None when the turn failed (the tracker store or
+    the action server was unreachable): the caller then asks the rep to send it again."""
+    collector = CollectingOutputChannel()
+    message = UserMessage(
+        text, collector, sender, input_channel=channel, message_id=message_id, metadata=metadata
+    )
+    try:
+        await on_new_message(message)
+    except Exception:
+        logger.exception("The turn of %s on %s failed; the rep is asked to resend", sender, channel)
+        return None
+    if not collector.messages:
+        logger.error(
+            "The bot gave no answer to %s on %s (is the action server up?); the rep is asked "
+            "to resend",
+            sender,
+            channel,
+        )
+        return None
+    return collector.messages
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes | None:
+    """The body of a streamed request, or None if it is empty or larger than `max_bytes`; the
+    size is checked on the declared length first and then on what actually arrives, so an
+    oversized body is refused before it is read."""
+    declared = request.headers.get("content-length", "")
+    if declared and (not declared.isdigit() or int(declared) > max_bytes):
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while (chunk := await request.stream.read()) is not None:
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks) or None

@@ -1,0 +1,105 @@
+"""The REST channel at /webhooks/rest/webhook, with the answers a client can rely on.
+
+Rasa's own REST channel answers 200 with nothing when a turn fails, 500 with a stack trace
+for a body that is not a JSON object, and takes a megabyte of text to the NLU. This one:
+
+- 400 with a reason for a body that is not a JSON object with string `sender` and `message`;
+  413 for a body over 64 KB, refused before it is read;
+- cleans characters that cannot be stored (a lone surrogate) and answers a text over the
+  shared limit at once, status 413, with a Chinese message in the usual reply format;
+- answers 503 with a Chinese "please send it again" in the reply format when the turn could
+  not happen (tracker store or action server unreachable), so nothing is lost silently;
+- takes the channel name from the server, never from the request body.
+
+credentials.yml: `channels.rest.RestInput:` (it keeps the name "rest" and the same URL).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.inbound import RESEND_REPLY, inbound
+from bot.text import clean
+from channels.delivery import OnNewMessage, ask_bot, fail_loudly, read_body
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_SENDER_CHARS = 255  # the width of the conversation id column
+RETRY_AFTER_SECONDS = "2"
+
+
+class RequestRejected(ValueError):
+    """A request no conversation can be made of; the text says why."""
+
+
+class RestInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        blueprint = Blueprint("salescoach_rest", __name__)
+
+        @blueprint.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @blueprint.route("/webhook", methods=["POST"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            body = await read_body(request, MAX_BODY_BYTES)
+            if body is None:
+                return _error(413, f"请求体为空或超过 {MAX_BODY_BYTES // 1024} KB。")
+            try:
+                sender, text, metadata = _parse(body)
+            except RequestRejected as rejected:
+                return _error(400, str(rejected))
+            prepared = inbound(text)
+            if prepared.refusal:
+                return _replies(sender, prepared.refusal, status=413)
+            fail_loudly(request)
+            replies = await ask_bot(
+                on_new_message, prepared.text, sender, self.name(), metadata=metadata
+            )
+            if replies is None:
+                return _replies(
+                    sender, RESEND_REPLY, status=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
+                )
+            return response.json(replies)
+
+        return blueprint
+
+
+def _parse(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
+    """sender, message and metadata of a request body."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise RequestRejected("请求体不是合法的 JSON。") from error
+    if not isinstance(data, dict):
+        raise RequestRejected('请求体应是 JSON 对象:{"sender": "...", "message": "..."}。')
+    sender, message, metadata = data.get("sender"), data.get("message"), data.get("metadata")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        raise RequestRejected(f"sender 应是 1 到 {MAX_SENDER_CHARS} 个字符的字符串。")
+    if clean(sender) != sender:
+        raise RequestRejected("sender 含有控制字符、无效字符或首尾空白。")
+    if not isinstance(message, str):
+        raise RequestRejected("message 应是字符串。")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise RequestRejected("metadata 应是 JSON 对象。")
+    return sender, message, metadata
+
+
+def _replies(
+    sender: str, text: str, status: int, headers: dict[str, str] | None = None
+) -> HTTPResponse:
+    """One bot message in the channel's usual reply format, with a status for programs."""
+    return response.json([{"recipient_id": sender, "text": text}], status=status, headers=headers)
+
+
+def _error(status: int, reason: str) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
