@@ -97,6 +97,15 @@ class ActionStartRoleplay(Action):
         return save(tracker, roleplay=play)
 
 
+def _as_typed(tracker: Tracker) -> str:
+    """The rep's message as he typed it (the NLU's copy has traditional characters and
+    full-width punctuation folded): the transcript and the report quote his own words."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return (event.get("text") or "").strip()
+    return (tracker.latest_message.get("text") or "").strip()
+
+
 def _entities(**values: str | None) -> str:
     """The `{"scenario": ..., "persona": ...}` part of a button payload, for known values."""
     present = {key: value for key, value in values.items() if value}
@@ -121,7 +130,7 @@ class ActionRepMove(Action):
         play = current_roleplay(tracker)
         best = best_intent(tracker.latest_message)
         intent, confidence = best.intent, best.confidence
-        text = (tracker.latest_message.get("text") or "").strip()
+        text = _as_typed(tracker)
         if play is None or play.finished:
             if tracker.latest_message.get("intent", {}).get("name") == "nlu_fallback":
                 dispatcher.utter_message(response="utter_default")

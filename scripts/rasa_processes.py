@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,20 +32,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _environment(workdir: Path) -> dict[str, str]:
+def _environment(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
-    # A database of their own, so tests and benchmarks never touch the user's var/ database.
-    env["DATABASE_URL"] = f"sqlite:///{workdir / 'salescoach.db'}"
+    env["DATABASE_URL"] = database_url
     return env
 
 
-def _start(args: list[str], log: Path, workers: int = 1) -> subprocess.Popen:
-    with log.open("w") as out:
+def _start(args: list[str], log: Path, database_url: str, workers: int = 1) -> subprocess.Popen:
+    with log.open("a") as out:  # a restarted server goes on in the same log
         return subprocess.Popen(
             [str(BIN / "rasa"), *args],
             cwd=ROOT,
-            env=_environment(log.parent) | {"SANIC_WORKERS": str(workers)},
+            env=_environment(database_url) | {"SANIC_WORKERS": str(workers)},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: Sanic workers stop with it
@@ -66,47 +65,81 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"{url} not up after {STARTUP_TIMEOUT_SECONDS}s:\n{log.read_text()[-3000:]}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Servers:
+    """A Rasa server and its action server; either can be killed and started again, as a
+    crash and a restart would, on the same ports and database."""
+
     url: str  # the Rasa server's base URL
     pids: dict[str, int]  # "rasa" and "actions": process ids, for memory readings
     database_url: str  # the database both servers write to
+    _launchers: dict[str, Callable[[], subprocess.Popen]]
+    _waiters: dict[str, Callable[[subprocess.Popen], None]]
+    _processes: dict[str, subprocess.Popen]
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one server ("rasa" or "actions"), as a crash would."""
+        process = self._processes[name]
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+
+    def start(self, name: str) -> None:
+        """Start a killed server again and wait until it serves."""
+        process = self._launchers[name]()
+        self._processes[name] = process
+        self.pids[name] = process.pid
+        self._waiters[name](process)
 
 
 @contextmanager
 def running_servers(
-    model: Path, workdir: Path, extra_endpoints: str = "", workers: int = 1
+    model: Path,
+    workdir: Path,
+    extra_endpoints: str = "",
+    workers: int = 1,
+    database_url: str | None = None,
 ) -> Iterator[Servers]:
-    """Yield a Rasa server (API enabled) backed by a live action server, both on an SQLite
-    database in `workdir` unless `extra_endpoints` names another tracker store.
+    """Yield a Rasa server (API enabled) backed by a live action server, both on
+    `database_url` (default: an SQLite file in `workdir`, so tests and benchmarks never touch
+    the user's var/ database), unless `extra_endpoints` names another tracker store.
 
     `extra_endpoints` replaces the project's tracker store in the generated endpoints.yml
     (e.g. Redis tracker and lock stores, which Rasa requires before it runs more than one
     Sanic worker).
     """
+    database_url = database_url or f"sqlite:///{workdir / 'salescoach.db'}"
     rasa_port, actions_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         yaml.safe_dump(_endpoints(actions_port, extra_endpoints), allow_unicode=True)
     )
-    processes: list[subprocess.Popen] = []
+    url = f"http://127.0.0.1:{rasa_port}"
+
+    logs = {"actions": workdir / "actions.log", "rasa": workdir / "rasa.log"}
+    rasa_args = ["run", "--enable-api", "--model", str(model), "--port", str(rasa_port)]
+    rasa_args += ["--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
+    actions_args = ["run", "actions", "--actions", "actions", "--port", str(actions_port)]
+    launchers: dict[str, Callable[[], subprocess.Popen]] = {
+        "actions": lambda: _start(actions_args, logs["actions"], database_url),
+        "rasa": lambda: _start(rasa_args, logs["rasa"], database_url, workers),
+    }
+    health = {"actions": f"http://127.0.0.1:{actions_port}/health", "rasa": f"{url}/status"}
+    waiters: dict[str, Callable[[subprocess.Popen], None]] = {
+        name: (lambda process, name=name: _wait_until_up(health[name], process, logs[name]))
+        for name in launchers
+    }
+    processes: dict[str, subprocess.Popen] = {}
     try:
-        actions_log = workdir / "actions.log"
-        actions_args = ["run", "actions", "--actions", "actions", "--port", str(actions_port)]
-        processes.append(_start(actions_args, actions_log))
-        rasa_log = workdir / "rasa.log"
-        rasa_args = ["run", "--enable-api", "--model", str(model), "--port", str(rasa_port)]
-        rasa_args += ["--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
-        processes.append(_start(rasa_args, rasa_log, workers))
-        _wait_until_up(f"http://127.0.0.1:{actions_port}/health", processes[0], actions_log)
-        url = f"http://127.0.0.1:{rasa_port}"
-        _wait_until_up(f"{url}/status", processes[1], rasa_log)
-        pids = {"actions": processes[0].pid, "rasa": processes[1].pid}
-        yield Servers(url, pids, _environment(workdir)["DATABASE_URL"])
+        for name, launch in launchers.items():  # both start at once
+            processes[name] = launch()
+        for name, wait in waiters.items():
+            wait(processes[name])
+        pids = {name: process.pid for name, process in processes.items()}
+        yield Servers(url, pids, database_url, launchers, waiters, processes)
     finally:
-        for process in processes:
+        for process in processes.values():
             _signal_group(process, signal.SIGTERM)
-        for process in processes:
+        for process in processes.values():
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:

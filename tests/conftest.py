@@ -6,18 +6,27 @@ test run after `make train` reuses it and a fresh checkout trains exactly once.
 
 from __future__ import annotations
 
+import os
 import subprocess
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.methodology import Methodology, load_methodology
 from bot.nlu_model import NluModel
 from bot.scoring import Scorer, start_scorer
-from scripts.rasa_processes import ROOT, current_model, running_servers
+from scripts.rasa_processes import ROOT, Servers, current_model, running_servers
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+# The REST channel answers these with a message for the rep in its usual reply format.
+ANSWERED_STATUSES = (200, 413, 503)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -70,13 +79,18 @@ class RasaServer:
         return response.json()
 
     def say(self, sender: str, text: str) -> list[dict]:
-        response = requests.post(
+        """The bot's replies: also the "too long" (413) and "please resend" (503) answers."""
+        response = self.post(sender, text)
+        if response.status_code not in ANSWERED_STATUSES:
+            response.raise_for_status()
+        return response.json()
+
+    def post(self, sender: str, text: str) -> requests.Response:
+        return requests.post(
             f"{self.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
             timeout=60,
         )
-        response.raise_for_status()
-        return response.json()
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +99,46 @@ def rasa_server(
 ) -> Iterator[RasaServer]:
     with running_servers(trained_model, tmp_path_factory.mktemp("servers")) as servers:
         yield RasaServer(servers.url)
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of its own on TEST_POSTGRES_URL's server, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL is not set (e.g. postgresql://postgres@127.0.0.1/test)")
+    name = f"salescoach_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Each backend a deployment may use: the embedded SQLite file and PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'salescoach.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def servers_on_each_backend(
+    trained_model: Path, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Servers]:
+    """Rasa and action server on `database_url`, for the role-play tests that must hold on
+    every backend (and that kill and restart the servers)."""
+    workdir = tmp_path_factory.mktemp("backend")
+    with running_servers(trained_model, workdir, database_url=database_url) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="session")
+def roleplay_server(servers_on_each_backend: Servers) -> RasaServer:
+    return RasaServer(servers_on_each_backend.url)

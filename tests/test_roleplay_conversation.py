@@ -1,4 +1,5 @@
-"""Whole role-plays over the real REST channel, Rasa server and action server both running."""
+"""Whole role-plays over the real REST channel, Rasa server and action server both running,
+on SQLite and on PostgreSQL (TEST_POSTGRES_URL)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 
 from bot.storage import Storage, open_database
 from bot.storage.schema import roleplay_sessions
-from scripts.rasa_processes import running_servers
+from scripts.rasa_processes import Servers
 from tests.conftest import RasaServer
 
 pytestmark = pytest.mark.slow
@@ -60,9 +61,9 @@ def _overall(report: str) -> int:
     return int(re.search(r"总分:(\d+)", report).group(1))
 
 
-def test_consultative_rep_wins_the_tiger_and_a_pitching_rep_does_not(rasa_server) -> None:
-    good_report, good_answers = _play(rasa_server, CONSULTATIVE)
-    bad_report, bad_answers = _play(rasa_server, PITCHING)
+def test_consultative_rep_wins_the_tiger_and_a_pitching_rep_does_not(roleplay_server) -> None:
+    good_report, good_answers = _play(roleplay_server, CONSULTATIVE)
+    bad_report, bad_answers = _play(roleplay_server, PITCHING)
     assert all(answer.startswith("王厂长:") for answer in good_answers[:5])
     assert "喷头" in good_answers[2]  # a problem question reveals a hidden need
     assert "客户同意了" in good_report
@@ -73,63 +74,69 @@ def test_consultative_rep_wins_the_tiger_and_a_pitching_rep_does_not(rasa_server
     assert any(word in bad_report for word in ("说多于问", "没了解需求", "过度承诺", "过早促成"))
 
 
-def test_traditional_characters_and_bad_input_mid_session_keep_the_role_play(rasa_server) -> None:
+def test_traditional_characters_and_bad_input_mid_session_keep_the_role_play(
+    roleplay_server,
+) -> None:
     sender = f"rep-{uuid.uuid4().hex[:8]}"
-    rasa_server.say(sender, START_TIGER_FACTORY)
-    answer = _texts(rasa_server.say(sender, "王廠長您好,用下來有沒有讓您頭疼的地方?"))
+    roleplay_server.say(sender, START_TIGER_FACTORY)
+    answer = _texts(roleplay_server.say(sender, "王廠長您好,用下來有沒有讓您頭疼的地方?"))
     assert "王厂长:" in answer and "喷头" in answer
-    for bad in ("", "😀😀😀", "asdfgh qwerty", "好" * 3000):
-        assert _texts(rasa_server.say(sender, bad)).strip()
-    answer = _texts(rasa_server.say(sender, "停一次线,对交货有什么影响?"))
+    for bad in ("", "😀😀😀", "asdfgh qwerty", "好" * 3000, "您好\ud800王厂长", "A"):
+        assert _texts(roleplay_server.say(sender, bad)).strip()
+    refused = roleplay_server.post(sender, "好" * 3000)
+    assert refused.status_code == 413 and "3000 个字" in _texts(refused.json())
+    answer = _texts(roleplay_server.say(sender, "停一次线,对交货有什么影响?"))
     assert "王厂长:" in answer and "罚" in answer
-    feedback = _texts(rasa_server.say(sender, "我刚才那句说得怎么样?"))
+    feedback = _texts(roleplay_server.say(sender, "我刚才那句说得怎么样?"))
     assert "暗示问题" in feedback
 
 
-def test_coach_question_mid_role_play_then_back_and_progress_after(rasa_server) -> None:
+def test_coach_question_mid_role_play_then_back_and_progress_after(roleplay_server) -> None:
     sender = f"rep-{uuid.uuid4().hex[:8]}"
-    rasa_server.say(sender, START_TIGER_FACTORY)
-    concept = _texts(rasa_server.say(sender, "什么是SPIN?"))
+    roleplay_server.say(sender, START_TIGER_FACTORY)
+    concept = _texts(roleplay_server.say(sender, "什么是SPIN?"))
     assert "M4" in concept and "王厂长:" not in concept
-    answer = _texts(rasa_server.say(sender, "用下来有没有让您头疼的地方?"))
+    answer = _texts(roleplay_server.say(sender, "用下来有没有让您头疼的地方?"))
     assert answer.startswith("王厂长:") and "喷头" in answer
-    assert _texts(rasa_server.say(sender, "好的")).startswith("王厂长:")
-    report = _texts(rasa_server.say(sender, "结束对练"))
+    assert _texts(roleplay_server.say(sender, "好的")).startswith("王厂长:")
+    report = _texts(roleplay_server.say(sender, "结束对练"))
     assert "总分" in report
-    progress = _texts(rasa_server.say(sender, "我最近练得怎么样?"))
+    progress = _texts(roleplay_server.say(sender, "我最近练得怎么样?"))
     assert "对练 1 场" in progress and f"{_overall(report)} 分" in progress
 
 
-def test_quiz_over_the_webhook_keeps_the_score(rasa_server) -> None:
+def test_quiz_over_the_webhook_keeps_the_score(roleplay_server) -> None:
     sender = f"rep-{uuid.uuid4().hex[:8]}"
-    replies = rasa_server.say(sender, "考考我")
+    replies = roleplay_server.say(sender, "考考我")
     assert "第 1/5 题" in _texts(replies)
     for number in range(2, 6):
-        replies = rasa_server.say(sender, "A")
+        replies = roleplay_server.say(sender, "A")
         assert "✅" in _texts(replies) or "❌" in _texts(replies)
         assert f"第 {number}/5 题" in _texts(replies)
-    final = _texts(rasa_server.say(sender, "A"))
+    final = _texts(roleplay_server.say(sender, "A"))
     assert re.search(r"5 题答对 \d 题", final)
-    progress = _texts(rasa_server.say(sender, "看看我的练习记录"))
+    progress = _texts(roleplay_server.say(sender, "看看我的练习记录"))
     assert "测验 1 轮:共答 5 题" in progress
 
 
 def test_role_play_survives_a_restart_and_every_turn_is_in_the_database(
-    trained_model, tmp_path
+    servers_on_each_backend: Servers,
 ) -> None:
+    servers = servers_on_each_backend
+    server = RasaServer(servers.url)
     sender = f"rep-{uuid.uuid4().hex[:8]}"
-    with running_servers(trained_model, tmp_path) as servers:
-        server = RasaServer(servers.url)
-        server.say(sender, START_TIGER_FACTORY)
-        assert "喷头" in _texts(server.say(sender, "用下来有没有让您头疼的地方?"))
-    # Both servers stopped mid-session and started again on the same database.
-    with running_servers(trained_model, tmp_path) as servers:
-        server = RasaServer(servers.url)
-        answer = _texts(server.say(sender, "停一次线,对交货有什么影响?"))
-        assert answer.startswith("王厂长:") and "罚" in answer
-        report = _texts(server.say(sender, "结束对练"))
-        assert "总分" in report
-        database = open_database(servers.database_url, migrate=False)
+    server.say(sender, START_TIGER_FACTORY)
+    assert "喷头" in _texts(server.say(sender, "用下来有没有让您头疼的地方?"))
+    # Both servers killed mid-session and started again on the same database.
+    servers.kill("rasa")
+    servers.kill("actions")
+    servers.start("actions")
+    servers.start("rasa")
+    answer = _texts(server.say(sender, "停一次线,对交货有什么影响?"))
+    assert answer.startswith("王厂长:") and "罚" in answer
+    report = _texts(server.say(sender, "结束对练"))
+    assert "总分" in report
+    database = open_database(servers.database_url, migrate=False)
     storage = Storage(database)
     with database.transaction() as connection:
         (session_id,) = connection.execute(

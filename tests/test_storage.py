@@ -8,13 +8,17 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import create_engine, make_url
 
 from bot.storage import Database, Storage, open_database
+from bot.storage.database import MIGRATIONS
+from bot.storage.inbox import Inbox
 from bot.storage.records import NewSession
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
@@ -171,3 +175,128 @@ def test_finished_role_plays_and_quizzes_make_the_history(database) -> None:
     assert (quiz.answered, quiz.correct) == (2, 1)
     assert quiz.at.astimezone(UTC).year >= 2026
     assert storage.roleplay_history(storage.rep_for("rest", "someone-else")) == []
+
+
+def _exchange(text: str, answer: str, move: str = "ask_problem") -> list[dict]:
+    return [
+        {"speaker": "rep", "text": text, "move": move, "confidence": 0.9},
+        {"speaker": "customer", "text": answer},
+    ]
+
+
+def test_a_seed_up_to_two_to_the_32_is_stored_on_every_backend(database) -> None:
+    """Seeds are CRC32 values: on PostgreSQL every seed from 2**31 used to lose the visit."""
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-seed")
+    for session_id, seed in (("low", 0), ("high", 2**31), ("top", 2**32 - 1)):
+        storage.start_roleplay(
+            NewSession(session_id, user, "rep-seed", "rest", "inkjet_factory", "owl", seed),
+            {"speaker": "customer", "text": "请讲。"},
+        )
+        storage.record_exchange(session_id, 1, _exchange("您好", "嗯。", "greet"), ASSESSMENT)
+    with database.transaction() as connection:
+        seeds = dict(connection.execute(text("SELECT id, seed FROM roleplay_sessions")).all())
+    assert seeds == {"low": 0, "high": 2**31, "top": 2**32 - 1}
+    assert [turn["text"] for turn in storage.live_turns("top")] == ["请讲。", "您好", "嗯。"]
+
+
+def test_a_different_line_at_a_stored_position_marks_the_old_one_undone(database) -> None:
+    """/back, or a turn whose answer never reached the rep: the record follows the
+    conversation he went on with, and keeps what he took back, flagged, for the trainer."""
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-back")
+    storage.start_roleplay(_session(storage, user), {"speaker": "customer", "text": "请讲。"})
+    storage.record_exchange("s1", 1, _exchange("几条线?", "三条。", "ask_situation"), ASSESSMENT)
+    storage.record_exchange("s1", 3, _exchange("头疼吗?", "喷头堵。"), ASSESSMENT)
+    storage.record_exchange("s1", 1, _exchange("有什么难处?", "停线。"), ASSESSMENT)
+    storage.record_exchange("s1", 1, _exchange("有什么难处?", "停线。"), ASSESSMENT)  # retry
+    assert [turn["text"] for turn in storage.live_turns("s1")] == [
+        "请讲。",
+        "有什么难处?",
+        "停线。",
+    ]
+    transcript = storage.transcript("s1")
+    assert [(t["text"], t["undone"]) for t in transcript] == [
+        ("请讲。", False),
+        ("几条线?", True),
+        ("三条。", True),
+        ("头疼吗?", True),
+        ("喷头堵。", True),
+        ("有什么难处?", False),
+        ("停线。", False),
+    ]
+    storage.undo_from("s1", 1)
+    assert [turn["text"] for turn in storage.live_turns("s1")] == ["请讲。"]
+    (play,) = [s for s in _history_after_finish(storage, user)]
+    assert play.rep_turns == 0  # undone turns are not counted as said
+
+
+def _history_after_finish(storage: Storage, user: int):
+    storage.finish_roleplay("s1", "ended", REPORT)
+    return storage.roleplay_history(user)
+
+
+def test_a_session_left_before_the_rep_spoke_is_ended_without_a_report(database) -> None:
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-leaver")
+    storage.start_roleplay(_session(storage, user), {"speaker": "customer", "text": "请讲。"})
+    storage.close_roleplay("s1", "ended")
+    storage.close_roleplay("s1", "signed")  # a second close changes nothing
+    with database.transaction() as connection:
+        row = connection.execute(
+            text("SELECT outcome, overall, ended_at IS NOT NULL FROM roleplay_sessions")
+        ).one()
+    assert tuple(row) == ("ended", None, True)
+
+
+def test_a_callback_is_taken_once_and_one_never_finished_is_found_once(database) -> None:
+    now = [datetime(2026, 12, 2, 10, 0, tzinfo=UTC)]
+    inbox = Inbox(database, clock=lambda: now[0])
+    assert inbox.take("wecom", "msg:1", "WangWu") is True
+    assert inbox.take("wecom", "msg:1", "WangWu") is False  # a retry, on any process
+    assert inbox.take("rest", "msg:1", "WangWu") is True  # another channel's key space
+    assert inbox.take("wecom", "msg:2", "LiSi") is True
+    inbox.done("wecom", "msg:2")
+    now[0] += timedelta(seconds=30)  # still within a turn's time: maybe being handled
+    assert inbox.unfinished("wecom", timedelta(seconds=60), timedelta(minutes=10)) == []
+    now[0] += timedelta(seconds=60)
+    (lost,) = inbox.unfinished("wecom", timedelta(seconds=60), timedelta(minutes=10))
+    assert (lost.key, lost.sender) == ("msg:1", "WangWu")
+    assert inbox.unfinished("wecom", timedelta(seconds=60), timedelta(minutes=10)) == []
+    now[0] += timedelta(days=3)
+    assert inbox.prune() == 3
+    assert inbox.take("wecom", "msg:1", "WangWu") is True
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_visits(database) -> None:
+    """An existing database (revision 0001) keeps its visits: seeds widened, turns live."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-old")
+    with database.transaction() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO roleplay_sessions (id, user_id, conversation_id, channel,"
+                " scenario_id, persona, seed, started_at) VALUES ('old', :user, 'rep-old',"
+                " 'rest', 'inkjet_factory', 'tiger', 7, :at)"
+            ),
+            {"user": user, "at": datetime.now(UTC)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO turns (session_id, position, speaker, text, created_at)"
+                " VALUES ('old', 0, 'customer', '请讲。', :at)"
+            ),
+            {"at": datetime.now(UTC)},
+        )
+    database.migrate()
+    assert [turn["text"] for turn in storage.live_turns("old")] == ["请讲。"]
+    storage.record_exchange("old", 1, _exchange("您好", "嗯。", "greet"), ASSESSMENT)
+    storage.start_roleplay(
+        NewSession("new", user, "rep-old", "rest", "inkjet_factory", "tiger", 2**32 - 1)
+    )
+    assert len(storage.live_turns("old")) == 3

@@ -146,24 +146,21 @@ class Storage:
     def _record_exchange(
         self, session_id: str, position: int, turn_pair: list[dict], assessment: dict | None
     ) -> None:
-        live_from_here = (
-            turns.c.session_id == session_id,
-            turns.c.position >= position,
-            turns.c.undone_at.is_(None),
-        )
         with self._database.transaction() as connection:
             first = connection.execute(
                 select(turns.c.speaker, turns.c.text)
-                .where(*live_from_here)
+                .where(
+                    turns.c.session_id == session_id,
+                    turns.c.position >= position,
+                    turns.c.undone_at.is_(None),
+                )
                 .order_by(turns.c.position)
                 .limit(1)
             ).first()
             if first is not None:
                 if tuple(first) == (turn_pair[0]["speaker"], turn_pair[0]["text"]):
                     return
-                connection.execute(
-                    update(turns).where(*live_from_here).values(undone_at=self._now())
-                )
+                _undo(connection, session_id, position, self._now())
             for offset, turn in enumerate(turn_pair):
                 turn_id = connection.execute(
                     turns.insert().values(
@@ -188,15 +185,7 @@ class Storage:
     def undo_from(self, session_id: str, position: int) -> None:
         """Mark the session's live turns from `position` on as undone (the rep took them back)."""
         with self._database.transaction() as connection:
-            connection.execute(
-                update(turns)
-                .where(
-                    turns.c.session_id == session_id,
-                    turns.c.position >= position,
-                    turns.c.undone_at.is_(None),
-                )
-                .values(undone_at=self._now())
-            )
+            _undo(connection, session_id, position, self._now())
 
     def live_turns(self, session_id: str) -> list[dict]:
         """The turns that count, in order, as the scorer reads them: what the report of a
@@ -330,6 +319,20 @@ def transcript_query(session_id: str) -> Select:
         .outerjoin(turn_assessments, turn_assessments.c.turn_id == turns.c.id)
         .where(turns.c.session_id == session_id)
         .order_by(turns.c.id)  # as they happened: an undone stretch, then what replaced it
+    )
+
+
+def _undo(connection: Connection, session_id: str, position: int, now: datetime) -> None:
+    """Mark the live turns from `position` on undone; each gives its position up (to minus
+    its id, unique and never a live position) for the lines that replace it."""
+    connection.execute(
+        update(turns)
+        .where(
+            turns.c.session_id == session_id,
+            turns.c.position >= position,
+            turns.c.undone_at.is_(None),
+        )
+        .values(undone_at=now, position=-turns.c.id)
     )
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    text,
 )
 
 # Named constraints, so Alembic migrations can refer to them on every database.
@@ -111,19 +110,11 @@ turns = Table(
     Column("confidence", Float, nullable=True),
     _when(),
     # Set when the rep took the line back (or the conversation was rolled back after a fault
-    # and the rep said something else): kept for the trainer, never scored.
+    # and he said something else): kept for the trainer, never scored. An undone turn gives
+    # its position up (it becomes minus the turn's id) to the line that replaced it.
     _when("undone_at", nullable=True),
+    UniqueConstraint("session_id", "position", name="uq_turns_session_id_position"),
     CheckConstraint("speaker IN ('rep', 'customer')", name="speaker"),
-)
-_LIVE = text("undone_at IS NULL")
-# One live turn per position; undone ones stay beside it.
-Index(
-    "uq_turns_live_position",
-    turns.c.session_id,
-    turns.c.position,
-    unique=True,
-    sqlite_where=_LIVE,
-    postgresql_where=_LIVE,
 )
 
 turn_assessments = Table(

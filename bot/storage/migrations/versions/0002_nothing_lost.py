@@ -4,8 +4,7 @@ remembered in the database.
 - `roleplay_sessions.seed` was a 32-bit INTEGER; seeds are CRC32 values up to 2**32 - 1, so on
   PostgreSQL every seed from 2**31 failed and the whole visit went unstored.
 - `turns.undone_at`: a rep line taken back (`/back`, or a conversation rolled back after a
-  fault) stays in the record, marked, instead of blocking the line that replaced it. Only one
-  turn per position is live, which a partial unique index enforces.
+  fault) stays in the record, marked, instead of blocking the line that replaced it.
 - `inbound_messages`: WeCom callbacks already taken, so a retry after a restart, or one that
   reaches another process, is not handled twice; one taken but never finished (the server
   was killed) is known at the next start, and its sender asked to send it again.
@@ -23,25 +22,19 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-LIVE = sa.text("undone_at IS NULL")
-
 
 def upgrade() -> None:
-    with op.batch_alter_table("roleplay_sessions", schema=None) as batch_op:
-        batch_op.alter_column(
-            "seed", existing_type=sa.Integer(), type_=sa.BigInteger(), existing_nullable=False
+    # SQLite stores any INTEGER in up to 8 bytes already; rebuilding the table to change its
+    # declared type would fail on the foreign keys that point at it.
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column(
+            "roleplay_sessions",
+            "seed",
+            existing_type=sa.Integer(),
+            type_=sa.BigInteger(),
+            existing_nullable=False,
         )
-    with op.batch_alter_table("turns", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.drop_constraint("uq_turns_session_id_position", type_="unique")
-    op.create_index(
-        "uq_turns_live_position",
-        "turns",
-        ["session_id", "position"],
-        unique=True,
-        sqlite_where=LIVE,
-        postgresql_where=LIVE,
-    )
+    op.add_column("turns", sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "inbound_messages",
         sa.Column("channel", sa.String(length=32), nullable=False),
@@ -51,21 +44,20 @@ def upgrade() -> None:
         sa.Column("handled_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("channel", "key", name=op.f("pk_inbound_messages")),
     )
-    with op.batch_alter_table("inbound_messages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_inbound_messages_received_at"), ["received_at"], unique=False
-        )
+    op.create_index(
+        op.f("ix_inbound_messages_received_at"), "inbound_messages", ["received_at"], unique=False
+    )
 
 
 def downgrade() -> None:
     op.drop_table("inbound_messages")
-    op.drop_index("uq_turns_live_position", table_name="turns")
     with op.batch_alter_table("turns", schema=None) as batch_op:
-        batch_op.create_unique_constraint(
-            "uq_turns_session_id_position", ["session_id", "position"]
-        )
         batch_op.drop_column("undone_at")
-    with op.batch_alter_table("roleplay_sessions", schema=None) as batch_op:
-        batch_op.alter_column(
-            "seed", existing_type=sa.BigInteger(), type_=sa.Integer(), existing_nullable=False
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column(
+            "roleplay_sessions",
+            "seed",
+            existing_type=sa.BigInteger(),
+            type_=sa.Integer(),
+            existing_nullable=False,
         )
