@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 MODEL = models/salescoach-$(shell $(PYTHON) scripts/fingerprint.py).tar.gz
 
-.PHONY: help install browser run web train validate lint format test shell bench eval clean
+.PHONY: help install browser run web train validate lint format test shell bench eval fault clean
 
 help: ## list every target
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callba
 	$(BIN)/python -m scripts.bench_roleplay --long 60
 	$(BIN)/python -m scripts.bench_wecom
 	$(BIN)/python -m scripts.bench_web
+
+fault: train ## what faults do to a rep's lines: servers killed, database dropped, per channel (PostgreSQL too with TEST_POSTGRES_URL)
+	$(BIN)/python -m scripts.fault_report
 
 clean: ## remove trained models and test results (keeps .venv)
 	rm -rf models results .pytest_cache .ruff_cache

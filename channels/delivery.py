@@ -79,12 +79,24 @@ async def read_body(request: Request, max_bytes: int) -> bytes | None:
     oversized body is refused before it is read."""
     declared = request.headers.get("content-length", "")
     if declared and (not declared.isdigit() or int(declared) > max_bytes):
-        return None
+        return _refuse_rest(request)
     chunks: list[bytes] = []
     size = 0
     while (chunk := await request.stream.read()) is not None:
         size += len(chunk)
-        if size > max_bytes:
+        if size > max_bytes:  # chunked: Sanic drains the rest, so the client hears the answer
             return None
         chunks.append(chunk)
     return b"".join(chunks) or None
+
+
+def _refuse_rest(request: Request) -> None:
+    """Sanic reads whatever a handler left of a body (up to 100 MB) to keep the connection
+    open: megabytes read on the one event loop every rep shares. With its limit at zero it
+    closes the connection after the answer instead (a client that declared the length has
+    sent its headers and reads the answer)."""
+    stream = request.stream
+    if stream is not None and hasattr(stream, "request_max_size"):
+        stream.request_max_size = 0
+        stream.keep_alive = False  # "Connection: close", so the client opens a new one
+    return None

@@ -73,6 +73,7 @@ class Servers:
     url: str  # the Rasa server's base URL
     pids: dict[str, int]  # "rasa" and "actions": process ids, for memory readings
     database_url: str  # the database both servers write to
+    logs: dict[str, Path]  # "rasa" and "actions": what each server printed
     _launchers: dict[str, Callable[[], subprocess.Popen]]
     _waiters: dict[str, Callable[[subprocess.Popen], None]]
     _processes: dict[str, subprocess.Popen]
@@ -135,7 +136,7 @@ def running_servers(
         for name, wait in waiters.items():
             wait(processes[name])
         pids = {name: process.pid for name, process in processes.items()}
-        yield Servers(url, pids, database_url, launchers, waiters, processes)
+        yield Servers(url, pids, database_url, logs, launchers, waiters, processes)
     finally:
         for process in processes.values():
             _signal_group(process, signal.SIGTERM)

@@ -72,6 +72,7 @@ class RasaServer:
     """A running Rasa server with its action server, reached over real HTTP."""
 
     url: str
+    log: Path | None = None  # the Rasa server's log
 
     def parse(self, text: str) -> dict:
         response = requests.post(f"{self.url}/model/parse", json={"text": text}, timeout=60)
@@ -98,7 +99,7 @@ def rasa_server(
     trained_model: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RasaServer]:
     with running_servers(trained_model, tmp_path_factory.mktemp("servers")) as servers:
-        yield RasaServer(servers.url)
+        yield RasaServer(servers.url, servers.logs["rasa"])
 
 
 @contextmanager

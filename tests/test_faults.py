@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -21,6 +22,9 @@ from bot.storage import Storage, open_database
 from bot.storage.schema import roleplay_sessions, session_reports, turns
 from scripts.rasa_processes import Servers
 from tests.conftest import RasaServer
+from tests.web_support import csrf_token, sign_in
+from webapp import create_app
+from webapp.services import services
 
 pytestmark = pytest.mark.slow
 
@@ -235,6 +239,7 @@ def test_dropped_database_connections_cost_no_line_and_wipe_no_visit(
         pytest.skip("connections to terminate: PostgreSQL only")
     servers, sender = servers_on_each_backend, _sender()
     server = RasaServer(servers.url)
+    web_send = _web_chat(servers)
     server.say(sender, START)
     server.say(sender, LINES[0])
     server.say(sender, LINES[1])
@@ -248,6 +253,8 @@ def test_dropped_database_connections_cost_no_line_and_wipe_no_visit(
         _terminate_backends(database_url)
         refused = server.post(sender, LINES[3])
         assert refused.status_code == 503 and _texts(refused.json()) == RESEND_REPLY
+        status, error = web_send({"message": LINES[0]})  # the web app needs it too
+        assert status == 503 and "再发一次" in error
     finally:
         _allow_connections(database_url, True)
     # ...and once it is back, the visit is where the rep left it.
@@ -257,3 +264,45 @@ def test_dropped_database_connections_cost_no_line_and_wipe_no_visit(
     with Record(servers, sender) as record:
         assert record.rep_lines() == LINES[:4]
         assert _reported_lines(record.report()) == LINES[:4]
+
+
+def _web_chat(servers: Servers) -> Callable[[dict], tuple[int, str]]:
+    """A rep signed in to the web app (on the servers' database), sending chat messages:
+    each gives the status and the text he sees."""
+    app = create_app(servers.database_url, rasa_url=servers.url, secret_key="fault-test")
+    username = f"web-{uuid.uuid4().hex[:6]}"
+    with app.app_context():
+        services().accounts.create_user(username, "网页销售", "fault-pass-1", "rep", None)
+    client = sign_in(app, username, "fault-pass-1")
+    token = csrf_token(client, "/practice")
+
+    def send(payload: dict) -> tuple[int, str]:
+        response = client.post("/practice/send", json=payload, headers={"X-CSRFToken": token})
+        body = response.get_json()
+        texts = body.get("error") or _texts(body["replies"])
+        return response.status_code, texts
+
+    return send
+
+
+def test_the_web_chat_tells_the_rep_to_resend_when_a_server_is_down(
+    servers_on_each_backend: Servers,
+) -> None:
+    servers = servers_on_each_backend
+    send = _web_chat(servers)
+    status, opening = send({"start": {"scenario": "inkjet_factory", "persona": "tiger"}})
+    assert status == 200 and "王厂长:" in opening
+    servers.kill("actions")
+    try:
+        assert send({"message": LINES[0]}) == (200, RESEND_REPLY)
+    finally:
+        servers.start("actions")
+    servers.kill("rasa")
+    try:
+        status, error = send({"message": LINES[0]})
+        assert status == 502 and "再发一次" in error
+    finally:
+        servers.start("rasa")
+    status, answer = send({"message": LINES[0]})
+    assert status == 200 and answer.startswith("王厂长:")
+    assert send({"message": "好" * 501})[1].startswith("这条消息有 501 个字")

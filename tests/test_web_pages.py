@@ -186,3 +186,21 @@ def test_sign_in_never_redirects_off_site(world) -> None:
             data={"csrf_token": csrf_token(client), "username": "rep", "password": PASSWORD},
         )
         assert response.headers["Location"] == "/practice", target
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-5", "0", "abc", "1e9"])
+def test_any_page_number_in_a_list_shows_a_page_not_an_error(world, page: str) -> None:
+    trainer = sign_in(world.app, "trainer")
+    listing = trainer.get(f"/trainer/sessions?page={page}")
+    assert listing.status_code == 200 and "Rep" in listing.get_data(as_text=True)
+    own = sign_in(world.app, "rep").get(f"/history?page={page}")
+    assert own.status_code == 200
+
+
+def test_a_chat_message_is_cleaned_and_limited_as_on_every_channel(world) -> None:
+    client = sign_in(world.app, "rep")
+    headers = {"X-CSRFToken": csrf_token(client, "/practice")}
+    too_long = client.post("/practice/send", json={"message": "好" * 501}, headers=headers)
+    assert too_long.status_code == 400 and "501 个字" in too_long.get_json()["error"]
+    blank = client.post("/practice/send", json={"message": "\ud800 \x00"}, headers=headers)
+    assert blank.status_code == 400 and blank.get_json()["error"] == "请输入要说的话。"

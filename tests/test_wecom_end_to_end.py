@@ -10,8 +10,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from bot.inbound import RESEND_REPLY
 from bot.storage import open_database
-from bot.storage.schema import identities, roleplay_sessions, teams, users
+from bot.storage.schema import identities, roleplay_sessions, teams, turns, users
 from scripts.rasa_processes import Servers, running_servers
 from tests.fakes import wecom_callbacks as wecom
 from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
@@ -89,3 +90,77 @@ def test_wrong_signature_is_refused_and_the_server_keeps_serving(wecom_bot) -> N
     assert requests.get(f"{servers.url}/status", timeout=10).ok
     time.sleep(2)  # a reply, had the forged callback been processed, would have arrived
     assert len(api.delivered) == already
+
+
+def _stored_rep_lines(servers: Servers, member: str) -> list[str]:
+    database = open_database(servers.database_url, migrate=False)
+    with database.transaction() as connection:
+        rows = connection.execute(
+            select(turns.c.text)
+            .join(roleplay_sessions, roleplay_sessions.c.id == turns.c.session_id)
+            .where(
+                roleplay_sessions.c.conversation_id == member,
+                turns.c.speaker == "rep",
+                turns.c.undone_at.is_(None),
+            )
+            .order_by(turns.c.id)
+        ).scalars()
+        lines = list(rows)
+    database.close()
+    return lines
+
+
+def _content(delivered: dict) -> str:
+    return delivered.get("text", delivered.get("markdown", {}))["content"]
+
+
+def test_a_callback_replayed_after_a_restart_is_not_handled_twice(wecom_bot) -> None:
+    """WeCom retries a callback it got no answer to; a retry that arrives after our server
+    restarted used to be handled again (the memory of MsgIds died with the process)."""
+    servers, api = wecom_bot
+    member = "SunQi"
+    start = '/start_roleplay{"scenario": "inkjet_factory", "persona": "tiger"}'
+    line = wecom.text_xml(member, "用下来有没有让您头疼的地方?", msg_id="90002")
+    already = len(api.delivered)
+    _post(servers, wecom.text_xml(member, start, msg_id="90001"))
+    api.wait_for_delivered(already + 1, timeout=60)
+    _post(servers, line)
+    (answer,) = api.wait_for_delivered(already + 2, timeout=60)[already + 1 :]
+    assert "喷头" in _content(answer)
+    servers.kill("rasa")
+    servers.start("rasa")
+    assert _post(servers, line).status_code == 200  # the retry, acknowledged
+    time.sleep(3)  # a second answer would have arrived by now
+    assert len(api.delivered) == already + 2
+    assert _stored_rep_lines(servers, member) == ["用下来有没有让您头疼的地方?"]
+
+
+def test_a_line_sent_while_the_action_server_is_down_is_answered_with_please_resend(
+    wecom_bot,
+) -> None:
+    servers, api = wecom_bot
+    member = "ZhouBa"
+    start = '/start_roleplay{"scenario": "inkjet_factory", "persona": "tiger"}'
+    already = len(api.delivered)
+    _post(servers, wecom.text_xml(member, start, msg_id="91001"))
+    api.wait_for_delivered(already + 1, timeout=60)
+    servers.kill("actions")
+    try:
+        _post(servers, wecom.text_xml(member, "贵厂现在几条线在用喷码机?", msg_id="91002"))
+        (sorry,) = api.wait_for_delivered(already + 2, timeout=60)[already + 1 :]
+    finally:
+        servers.start("actions")
+    assert _content(sorry) == RESEND_REPLY
+    assert _stored_rep_lines(servers, member) == []
+    _post(servers, wecom.text_xml(member, "贵厂现在几条线在用喷码机?", msg_id="91003"))
+    (answer,) = api.wait_for_delivered(already + 3, timeout=60)[already + 2 :]
+    assert "三条线" in _content(answer)
+    assert _stored_rep_lines(servers, member) == ["贵厂现在几条线在用喷码机?"]
+
+
+def test_an_over_long_message_is_answered_at_once_and_not_stored(wecom_bot) -> None:
+    servers, api = wecom_bot
+    already = len(api.delivered)
+    _post(servers, wecom.text_xml("WuJiu", "好" * 600, msg_id="92001"))
+    (answer,) = api.wait_for_delivered(already + 1, timeout=60)[already:]
+    assert "600 个字" in _content(answer)

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DBAPIError
 
 from bot.methodology import load_methodology
 from bot.scenarios import load_scenarios
@@ -75,6 +76,7 @@ def create_app(
     app.register_error_handler(CSRFError, _csrf_error)
     for status in (400, 403, 404, 413):
         app.register_error_handler(status, _error_page)
+    app.register_error_handler(DBAPIError, _database_unavailable)
     return app
 
 
@@ -95,6 +97,24 @@ ERROR_MESSAGES = {
     404: "找不到这个页面,可能链接有误或内容已被删除。",
     413: "上传的文件太大(最大 1 MB)。",
 }
+
+
+DATABASE_DOWN = (
+    "数据库暂时连不上,刚才的操作没有完成,也没有保存。请稍等几秒再试一次(聊天消息请再发一次);"
+    "一直不行请联系管理员。"
+)
+
+
+def _database_unavailable(error: DBAPIError):
+    """A database that is down (or restarting) gets a clear 503, never a stack trace; the
+    page itself may need the database (the signed-in user), so plain text is the fallback."""
+    logger.error("database unavailable: %s", error)
+    if _wants_json():
+        return jsonify(error=DATABASE_DOWN), 503
+    try:
+        return render_template("error.html", status=503, message=DATABASE_DOWN), 503
+    except DBAPIError:
+        return DATABASE_DOWN, 503, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _error_page(error):
