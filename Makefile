@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 MODEL = models/salescoach-$(shell $(PYTHON) scripts/fingerprint.py).tar.gz
 
-.PHONY: help install browser run web train validate lint format test shell bench eval fault clean
+.PHONY: help install browser run web train validate lint types format test shell bench eval fault clean
 
 help: ## list every target
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ validate: $(STAMP) ## check domain, stories, rules and NLU data for inconsistenc
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+types: $(STAMP) ## mypy (with the pydantic plugin) over bot, actions, channels, components, webapp
+	$(BIN)/python -m mypy
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .

@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology
-from bot.coach import concept_choices, explain_concept, explain_persona
+from bot.practice.coach import concept_choices, explain_concept, explain_persona
 
 
 class ActionExplainConcept(Action):

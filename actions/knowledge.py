@@ -13,14 +13,14 @@ from functools import lru_cache
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.adapters.storage import Database, Storage, open_database
+from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import Methodology, load_methodology
-from bot.quiz import QuizMaster
-from bot.roleplay import RolePlayCoach
-from bot.scenarios import load_scenarios
+from bot.practice.quiz import QuizMaster
+from bot.practice.roleplay import RolePlayCoach
+from bot.practice.scenarios import load_scenarios
+from bot.practice.simulator import CustomerSimulator
 from bot.scoring import start_scorer
-from bot.simulator import CustomerSimulator
-from bot.storage import Database, Storage, open_database
-from bot.storage.scenario_uploads import ScenarioUploads
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, quiz_master, roleplay_coach, storage
 from actions.state import NOT_RECORDED, RecordUnavailable, current_quiz, save, store_quiz, user_id
-from bot.quiz import Prompt
-from bot.rep_history import progress_text
+from bot.practice.history import progress_text
+from bot.practice.quiz import Prompt
 
 YES_NO_ANSWERS = {"affirm": "A", "deny": "B"}
 

@@ -1,5 +1,5 @@
 """Role-play actions: start, each rep sentence (scored, answered by the customer), hint,
-feedback, end with the report. State lives in the `roleplay` slot (see bot/roleplay.py).
+feedback, end with the report. State lives in the `roleplay` slot (see bot/practice/roleplay.py).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from actions.state import (
     store_turn,
     store_undo,
 )
-from bot.coach import describe_move
-from bot.nlu_model import best_intent
-from bot.quiz import result_text
+from bot.language.intents import best_intent
+from bot.practice.coach import describe_move
+from bot.practice.quiz import result_text
 
 NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来个老虎型客户”开始一场吧。"
 NOTHING_SAID = "这场对练你还没有对客户说话,所以没有评分。"

@@ -21,9 +21,9 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.knowledge import roleplay_coach, storage
-from bot.quiz import QuizRound
-from bot.roleplay import RepTurnResult, RolePlay
-from bot.storage.records import NewSession
+from bot.adapters.storage.records import NewSession
+from bot.practice.quiz import QuizRound
+from bot.practice.roleplay import RepTurnResult, RolePlay
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")

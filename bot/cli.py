@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 from statistics import mean
 
+from bot.adapters.nlu_model import ModelMissingError, NluModel, find_model
 from bot.methodology import DIMENSIONS, MethodologyError, load_methodology
-from bot.nlu_model import ModelMissingError, NluModel, find_model
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_MODEL = 3

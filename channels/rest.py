@@ -24,8 +24,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.inbound import RESEND_REPLY, inbound
-from bot.text import clean
+from bot.language.inbound import RESEND_REPLY, inbound
+from bot.language.text import clean
 from channels.delivery import OnNewMessage, ask_bot, fail_loudly, read_body
 
 MAX_BODY_BYTES = 64 * 1024

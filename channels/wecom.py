@@ -10,8 +10,8 @@ A sweep finds callbacks whose handling never finished (the server was killed) an
 senders to send them again; a turn that fails (action server or database unreachable) is
 answered the same way at once, so no line is lost without the member knowing.
 
-Settings come from WECOM_* environment variables (see `bot.wecom.settings`). Without them the
-channel still loads, so the server starts, and its endpoint answers 503.
+Settings come from WECOM_* environment variables (see `bot.adapters.wecom.settings`).
+Without them the channel still loads, so the server starts, and its endpoint answers 503.
 """
 
 from __future__ import annotations
@@ -32,16 +32,16 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.inbound import RESEND_REPLY, inbound
-from bot.storage import Database, Storage, open_database
-from bot.storage.inbox import Inbox
-from bot.wecom.callback import CallbackRejected, open_message, verify_url
-from bot.wecom.choices import OfferedChoices
-from bot.wecom.client import WeComClient
-from bot.wecom.inbox import SeenIds, UserLanes
-from bot.wecom.messages import ENTER_AGENT, EVENT, TEXT, InboundMessage
-from bot.wecom.render import TEXT_ONLY_REPLY, render_reply
-from bot.wecom.settings import REQUIRED, SettingsError, WeComSettings
+from bot.adapters.storage import Database, Storage, open_database
+from bot.adapters.storage.inbox import Inbox
+from bot.adapters.wecom.callback import CallbackRejected, open_message, verify_url
+from bot.adapters.wecom.choices import OfferedChoices
+from bot.adapters.wecom.client import WeComClient
+from bot.adapters.wecom.inbox import SeenIds, UserLanes
+from bot.adapters.wecom.messages import ENTER_AGENT, EVENT, TEXT, InboundMessage
+from bot.adapters.wecom.render import TEXT_ONLY_REPLY, render_reply
+from bot.adapters.wecom.settings import REQUIRED, SettingsError, WeComSettings
+from bot.language.inbound import RESEND_REPLY, inbound
 from channels.delivery import OnNewMessage, ask_bot, fail_loudly, read_body
 
 logger = logging.getLogger(__name__)

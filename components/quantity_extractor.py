@@ -2,7 +2,7 @@
 
 Rasa's RegexEntityExtractor only extracts entity types that are also annotated in the
 training data; these are exact patterns that need no annotated examples, so this component
-applies `bot.quantities` directly and nothing is learned.
+applies `bot.language.quantities` directly and nothing is learned.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.quantities import find_quantities
+from bot.language.quantities import find_quantities
 from components.stateless import StatelessComponent
 
 

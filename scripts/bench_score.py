@@ -12,8 +12,8 @@ import statistics
 import time
 from pathlib import Path
 
+from bot.adapters.nlu_model import NluModel
 from bot.methodology import load_methodology
-from bot.nlu_model import NluModel
 from bot.scoring import start_scorer
 from bot.scoring.transcript import Transcript
 from scripts.rasa_processes import ROOT, current_model

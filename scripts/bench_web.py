@@ -18,9 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.methodology import load_methodology
-from bot.scoring import start_scorer
-from bot.storage.schema import (
+from bot.adapters.storage.schema import (
     roleplay_sessions,
     session_reports,
     teams,
@@ -28,6 +26,8 @@ from bot.storage.schema import (
     turns,
     users,
 )
+from bot.methodology import load_methodology
+from bot.scoring import start_scorer
 from scripts.web_sample_data import CONSULTATIVE, PITCHING, Visit, scored_visit
 from webapp import create_app
 from webapp.services import services

@@ -24,7 +24,7 @@ import time
 import aiohttp
 from rasa.core.channels.channel import UserMessage
 
-from bot.wecom.settings import WeComSettings, decode_aes_key
+from bot.adapters.wecom.settings import WeComSettings, decode_aes_key
 from channels.wecom import WeComInput
 from tests.fakes import wecom_callbacks as wecom
 from tests.fakes.rasa_stand_in import serving

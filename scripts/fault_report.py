@@ -34,9 +34,9 @@ import requests
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from bot.inbound import RESEND_REPLY
-from bot.storage import Storage, open_database
-from bot.storage.schema import roleplay_sessions, session_reports
+from bot.adapters.storage import Storage, open_database
+from bot.adapters.storage.schema import roleplay_sessions, session_reports
+from bot.language.inbound import RESEND_REPLY
 from scripts.rasa_processes import Servers, current_model, running_servers
 from tests.fakes import wecom_callbacks as wecom
 from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi

@@ -15,12 +15,10 @@ INPUTS = [
     "domain.yml",
     "data",
     "components",
-    "bot/text.py",
-    "bot/quantities.py",
+    "bot/language/text.py",
+    "bot/language/quantities.py",
     "bot/knowledge/dictionary",
 ]
-# Read by the Rasa server at run time, not by training: editing it needs no new model.
-NOT_IN_MODEL = {"components/tracker_store.py"}
 
 
 def fingerprint(root: Path = ROOT) -> str:
@@ -30,7 +28,7 @@ def fingerprint(root: Path = ROOT) -> str:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             relative = file.relative_to(root).as_posix()
-            if file.suffix == ".pyc" or relative in NOT_IN_MODEL or not file.exists():
+            if file.suffix == ".pyc" or not file.exists():
                 continue
             digest.update(relative.encode())
             digest.update(file.read_bytes())

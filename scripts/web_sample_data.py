@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.adapters.storage import Storage
+from bot.adapters.storage.records import NewSession
 from bot.scoring import Scorer
 from bot.scoring.report import build_report
 from bot.scoring.transcript import Turn
-from bot.storage import Storage
-from bot.storage.records import NewSession
 
 OPENING = "嗯,你好。有什么事直接说,我十点还有个会。"
 # (rep sentence, its move, the customer's answer)

@@ -19,8 +19,8 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.adapters.nlu_model import NluModel
 from bot.methodology import Methodology, load_methodology
-from bot.nlu_model import NluModel
 from bot.scoring import Scorer, start_scorer
 from scripts.rasa_processes import ROOT, Servers, current_model, running_servers
 

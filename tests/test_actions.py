@@ -14,9 +14,9 @@ from actions.roleplay_actions import (
     ActionRoleplayHint,
     ActionStartRoleplay,
 )
-from bot.storage import open_database
-from bot.storage.accounts import Accounts
-from bot.storage.scenario_uploads import ScenarioUploads
+from bot.adapters.storage import open_database
+from bot.adapters.storage.accounts import Accounts
+from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from scripts.rasa_processes import ROOT
 
 

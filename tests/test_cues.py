@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.cues import CueFinder
+from bot.language.cues import CueFinder
 from bot.methodology import load_methodology
 
 

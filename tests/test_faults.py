@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.inbound import RESEND_REPLY
-from bot.storage import Storage, open_database
-from bot.storage.schema import roleplay_sessions, session_reports, turns
+from bot.adapters.storage import Storage, open_database
+from bot.adapters.storage.schema import roleplay_sessions, session_reports, turns
+from bot.language.inbound import RESEND_REPLY
 from scripts.rasa_processes import Servers
 from tests.conftest import RasaServer
 from tests.web_support import csrf_token, sign_in

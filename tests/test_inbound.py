@@ -3,8 +3,8 @@ and one length limit answered in Chinese."""
 
 import pytest
 
-from bot.inbound import MAX_MESSAGE_CHARS, inbound
-from bot.text import normalize
+from bot.language.inbound import MAX_MESSAGE_CHARS, inbound
+from bot.language.text import normalize
 
 
 @pytest.mark.parametrize(

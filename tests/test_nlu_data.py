@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.scenarios import load_scenarios
+from bot.practice.scenarios import load_scenarios
 from tests.test_nlu_known_sentences import (
     ENGLISH_COMMANDS,
     KNOWN_SENTENCES,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.quantities import find_quantities
+from bot.language.quantities import find_quantities
 
 
 def _found(text: str) -> list[tuple[str, str]]:

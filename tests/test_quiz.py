@@ -1,7 +1,7 @@
 """The quiz round (M12) without Rasa: question choice, marking, and the score."""
 
 from bot.methodology import Methodology
-from bot.quiz import QuizMaster, QuizRound, result_text
+from bot.practice.quiz import QuizMaster, QuizRound, result_text
 
 
 def test_a_round_has_five_different_questions_fixed_by_the_seed(methodology: Methodology) -> None:

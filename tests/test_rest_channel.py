@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from bot.inbound import MAX_MESSAGE_CHARS
+from bot.language.inbound import MAX_MESSAGE_CHARS
 from tests.conftest import RasaServer
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from bot.storage import Storage, open_database
-from bot.storage.schema import roleplay_sessions
+from bot.adapters.storage import Storage, open_database
+from bot.adapters.storage.schema import roleplay_sessions
 from scripts.rasa_processes import Servers
 from tests.conftest import RasaServer
 

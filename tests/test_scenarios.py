@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.scenarios import DEFAULT_DIRECTORY, load_scenarios
+from bot.practice.scenarios import DEFAULT_DIRECTORY, load_scenarios
 
 BUILT_IN = {
     "inkjet_factory",

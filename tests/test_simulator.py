@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.scenarios import load_scenarios
+from bot.practice.scenarios import load_scenarios
+from bot.practice.simulator import CustomerSimulator, CustomerState
 from bot.scoring.transcript import Turn
-from bot.simulator import CustomerSimulator, CustomerState
 
 
 @pytest.fixture(scope="module")

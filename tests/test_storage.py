@@ -16,10 +16,10 @@ from alembic.config import Config
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import create_engine, make_url
 
-from bot.storage import Database, Storage, open_database
-from bot.storage.database import MIGRATIONS
-from bot.storage.inbox import Inbox
-from bot.storage.records import NewSession
+from bot.adapters.storage import Database, Storage, open_database
+from bot.adapters.storage.database import MIGRATIONS
+from bot.adapters.storage.inbox import Inbox
+from bot.adapters.storage.records import NewSession
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
 TABLES = {

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text import normalize, to_simplified
+from bot.language.text import normalize, to_simplified
 
 
 @pytest.mark.parametrize(

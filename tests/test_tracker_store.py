@@ -18,7 +18,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from components.tracker_store import DatabaseTrackerStore, sql_store_settings
+from bot.adapters.tracker_store import DatabaseTrackerStore, sql_store_settings
 from scripts.rasa_processes import ROOT
 
 

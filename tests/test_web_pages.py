@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from bot.scenarios import DEFAULT_DIRECTORY
+from bot.practice.scenarios import DEFAULT_DIRECTORY
 from tests.web_support import PASSWORD, build_world, csrf_token, sign_in
 
 

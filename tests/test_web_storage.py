@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 
+from bot.adapters.storage import Storage
+from bot.adapters.storage.accounts import DEMO_USERS, AccountError, Accounts, web_sender_id
+from bot.adapters.storage.review import Access, Review, ReviewError, SessionFilter, Viewer
+from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import DIMENSIONS
-from bot.scenarios import DEFAULT_DIRECTORY, check_scenario_file
-from bot.storage import Storage
-from bot.storage.accounts import DEMO_USERS, AccountError, Accounts, web_sender_id
-from bot.storage.review import Access, Review, ReviewError, SessionFilter, Viewer
-from bot.storage.scenario_uploads import ScenarioUploads
+from bot.practice.scenarios import DEFAULT_DIRECTORY, check_scenario_file
 from scripts.web_sample_data import CONSULTATIVE, PITCHING, scored_visit, store_visit
 from tests.test_storage import database  # noqa: F401  (a schema per test on PostgreSQL)
 

@@ -14,9 +14,9 @@ import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot.inbound import RESEND_REPLY
-from bot.wecom.render import TEXT_ONLY_REPLY
-from bot.wecom.settings import WeComSettings, decode_aes_key
+from bot.adapters.wecom.render import TEXT_ONLY_REPLY
+from bot.adapters.wecom.settings import WeComSettings, decode_aes_key
+from bot.language.inbound import RESEND_REPLY
 from channels.wecom import WeComInput
 from tests.fakes import wecom_callbacks as wecom
 from tests.fakes.rasa_stand_in import serving

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.wecom.client import WeComClient
+from bot.adapters.wecom.client import WeComClient
 from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
 
 AGENT_ID = 1000002

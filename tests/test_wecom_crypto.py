@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from bot.wecom.callback import CallbackRejected, open_message, verify_url
-from bot.wecom.crypto import DecryptError, decrypt, signature, signature_matches
-from bot.wecom.settings import WeComSettings, decode_aes_key
+from bot.adapters.wecom.callback import CallbackRejected, open_message, verify_url
+from bot.adapters.wecom.crypto import DecryptError, decrypt, signature, signature_matches
+from bot.adapters.wecom.settings import WeComSettings, decode_aes_key
 from tests.fakes import wecom_callbacks as wecom
 from tests.fakes.wecom_api import CORP_ID, SECRET
 

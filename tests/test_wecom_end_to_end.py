@@ -10,9 +10,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from bot.inbound import RESEND_REPLY
-from bot.storage import open_database
-from bot.storage.schema import identities, roleplay_sessions, teams, turns, users
+from bot.adapters.storage import open_database
+from bot.adapters.storage.schema import identities, roleplay_sessions, teams, turns, users
+from bot.language.inbound import RESEND_REPLY
 from scripts.rasa_processes import Servers, running_servers
 from tests.fakes import wecom_callbacks as wecom
 from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi

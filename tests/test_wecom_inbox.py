@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.wecom.inbox import SeenIds
+from bot.adapters.wecom.inbox import SeenIds
 
 
 class Clock:

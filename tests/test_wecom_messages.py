@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.wecom.messages import MalformedXml, parse_envelope, parse_message
+from bot.adapters.wecom.messages import MalformedXml, parse_envelope, parse_message
 from tests.fakes import wecom_callbacks as wecom
 from tests.fakes.wecom_api import CORP_ID
 

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from bot.wecom.settings import SettingsError, WeComSettings
+from bot.adapters.wecom.settings import SettingsError, WeComSettings
 
 AES_KEY_43 = base64.b64encode(bytes(range(100, 132))).decode()[:-1]
 ENV = {

@@ -14,12 +14,12 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DBAPIError
 
+from bot.adapters.storage import Storage, open_database
+from bot.adapters.storage.accounts import Accounts
+from bot.adapters.storage.review import Review
+from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import load_methodology
-from bot.scenarios import load_scenarios
-from bot.storage import Storage, open_database
-from bot.storage.accounts import Accounts
-from bot.storage.review import Review
-from bot.storage.scenario_uploads import ScenarioUploads
+from bot.practice.scenarios import load_scenarios
 from webapp import admin, auth, display, rep, trainer
 from webapp.services import Services
 

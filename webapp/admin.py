@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from bot.scenarios import check_scenario_file
-from bot.storage.accounts import AccountError
+from bot.adapters.storage.accounts import AccountError
+from bot.practice.scenarios import check_scenario_file
 from webapp.auth import current_user, require
 from webapp.forms import EditUserForm, NewUserForm, ScenarioUploadForm, TeamForm, first_error
 from webapp.services import services

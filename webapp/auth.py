@@ -26,8 +26,8 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFProtect
 
-from bot.storage.accounts import User
-from bot.storage.review import Viewer
+from bot.adapters.storage.accounts import User
+from bot.adapters.storage.review import Viewer
 from webapp.forms import LoginForm
 from webapp.services import services
 

@@ -7,9 +7,9 @@ import pygal
 from markupsafe import Markup
 from pygal.style import Style
 
+from bot.adapters.storage.review import ProgressPoint, SessionDetail, Week
+from bot.clock import CHINA_TIME
 from bot.methodology import DIMENSIONS
-from bot.rep_history import CHINA_TIME
-from bot.storage.review import ProgressPoint, SessionDetail, Week
 
 STYLE = Style(
     background="transparent",

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask import Flask, g
 
-from bot.rep_history import CHINA_TIME
+from bot.clock import CHINA_TIME
 from webapp.services import services
 
 ROLE_NAMES = {"rep": "销售", "trainer": "培训师", "admin": "管理员"}

@@ -12,10 +12,10 @@ import json
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
-from bot.inbound import inbound
-from bot.rep_history import OUTCOME_NAMES
-from bot.storage.accounts import web_sender_id
-from bot.storage.review import Access, NewTurnFeedback, SessionFilter, Viewer
+from bot.adapters.storage.accounts import web_sender_id
+from bot.adapters.storage.review import Access, NewTurnFeedback, SessionFilter, Viewer
+from bot.language.inbound import inbound
+from bot.methodology.vocabulary import OUTCOME_NAMES
 from webapp import charts
 from webapp.auth import current_user, require, viewer
 from webapp.rasa_client import RasaUnavailable, send

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 from flask import current_app, g
 
+from bot.adapters.storage import Database, Storage
+from bot.adapters.storage.accounts import Accounts
+from bot.adapters.storage.review import Review
+from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import Methodology
-from bot.scenarios import Scenario
-from bot.storage import Database, Storage
-from bot.storage.accounts import Accounts
-from bot.storage.review import Review
-from bot.storage.scenario_uploads import ScenarioUploads
+from bot.practice.scenarios import Scenario
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Trainer pages: the session list with filters and CSV export, a transcript to comment on
 and correct scores in, a printable report, and the team dashboard. Admins see every team;
-a trainer sees his own team's sessions only (enforced by `bot.storage.review`)."""
+a trainer sees his own team's sessions only (enforced by `bot.adapters.storage.review`)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from flask import (
     url_for,
 )
 
+from bot.adapters.storage.review import Access, ReviewError, SessionDetail, SessionFilter
+from bot.clock import CHINA_TIME
 from bot.methodology import DIMENSIONS
-from bot.rep_history import CHINA_TIME, OUTCOME_NAMES
-from bot.storage.review import Access, ReviewError, SessionDetail, SessionFilter
+from bot.methodology.vocabulary import OUTCOME_NAMES
 from webapp import charts
 from webapp.auth import current_user, require, viewer
 from webapp.forms import CommentForm, FilterForm, OverrideForm, first_error

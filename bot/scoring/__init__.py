@@ -2,7 +2,7 @@
 transcript, turn_rules.py/session_rules.py for the rules, report.py for the session report.
 """
 
-from bot.cues import CueFinder
+from bot.language.cues import CueFinder
 from bot.methodology import Methodology
 from bot.scoring.markdown import render_markdown
 from bot.scoring.report import build_report

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.cues import CueFinder, Cues
+from bot.language.cues import CueFinder, Cues
+from bot.language.intents import Classified
 from bot.methodology import DIMENSIONS, Methodology
-from bot.nlu_model import Classified
+from bot.methodology.vocabulary import VISIT_STEPS
 from bot.scoring.ledger import Ledger, Note
 from bot.scoring.progress import (
     CLOSE_MOVES,
@@ -27,7 +28,7 @@ from bot.scoring.progress import (
 )
 from bot.scoring.session_rules import session_rules
 from bot.scoring.transcript import Transcript, Turn
-from bot.scoring.turn_rules import STEP_ORDER, TURN_RULES, TurnContext
+from bot.scoring.turn_rules import TURN_RULES, TurnContext
 
 # Below this NLU confidence the move is treated as unknown: the turn is judged on its words only.
 # Chosen from `make eval`'s calibration table (5-fold cross-validation, 4,502 predictions):
@@ -214,7 +215,7 @@ class ScoringSession:
         if move is None:
             return
         progress.moves[move] += 1
-        progress.max_step = max(progress.max_step, STEP_ORDER.index(turn.step))
+        progress.max_step = max(progress.max_step, VISIT_STEPS.index(turn.step))
         if move in SPIN_LETTERS:
             progress.spin.append(SPIN_LETTERS[move])
         if move == "confirm_understanding":

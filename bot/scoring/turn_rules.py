@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.cues import Cues
+from bot.language.cues import Cues
 from bot.methodology import Methodology
+from bot.methodology.vocabulary import TIGER_LONG_TURN, VISIT_STEPS
 from bot.scoring.progress import CLOSE_MOVES, PROPOSAL_MOVES, SPIN_LETTERS, Progress
 
-STEP_ORDER = ("rapport", "trust", "discovery", "proposal", "closing")
-TIGER_LONG_TURN = 60
 MONOLOGUE = 100
 DATA_WALL = 3
 
@@ -50,7 +49,7 @@ class TurnContext:
 def visit_flow(turn: TurnContext) -> list[str]:
     """M2/M3: open first, follow the five steps, discover before proposing or closing."""
     fired = []
-    step_index = STEP_ORDER.index(turn.step) if turn.step else None
+    step_index = VISIT_STEPS.index(turn.step) if turn.step else None
     if turn.first and step_index is not None:
         if step_index <= 1:
             fired.append("flow.opening")

@@ -1,4 +1,4 @@
-"""WeCom's side of a callback, computed independently of `bot.wecom`: the message XML built
+"""WeCom's side of a callback, computed independently of `bot.adapters.wecom`: the message XML built
 by hand, encrypted with the `cryptography` primitives directly, signed with hashlib.
 
 Everything follows WeCom's 加解密方案说明: key = base64(EncodingAESKey + "="), IV = first 16

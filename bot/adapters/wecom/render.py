@@ -2,7 +2,7 @@
 
 WeCom silently drops app messages beyond 30 per member per minute, so everything the bot
 says in one turn is merged. WeCom app messages cannot show Rasa's buttons, so they become a
-numbered list the rep answers with a digit (see `bot.wecom.choices`).
+numbered list the rep answers with a digit (see `bot.adapters.wecom.choices`).
 """
 
 from __future__ import annotations

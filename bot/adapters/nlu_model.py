@@ -10,24 +10,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+from bot.language.intents import Classified, best_intent
 
 MODEL_GLOB = "salescoach-*.tar.gz"
 TRAIN_COMMAND = "make train"
-FALLBACK = "nlu_fallback"
 
 
 class ModelMissingError(FileNotFoundError):
     """No trained model where one was expected; the message says how to train one."""
-
-
-@dataclass(frozen=True)
-class Classified:
-    """An intent the NLU recognised and how sure it was."""
-
-    intent: str | None
-    confidence: float
 
 
 def find_model(model: Path | None = None, directory: Path = Path("models")) -> Path:
@@ -44,17 +36,6 @@ def find_model(model: Path | None = None, directory: Path = Path("models")) -> P
             f"{directory}/ 下没有训练好的模型({MODEL_GLOB})。请先运行 `{TRAIN_COMMAND}` 训练模型。"
         )
     return candidates[-1]
-
-
-def best_intent(parsed: dict) -> Classified:
-    """The classifier's best intent in a parse result, even where the fallback would hide it.
-
-    A live bot answers an unsure parse with "please rephrase"; the scorer still wants the
-    best guess and its confidence, and decides itself what is too unsure to count.
-    """
-    ranking = [entry for entry in parsed.get("intent_ranking") or [] if entry["name"] != FALLBACK]
-    best = ranking[0] if ranking else parsed.get("intent") or {}
-    return Classified(best.get("name"), float(best.get("confidence") or 0.0))
 
 
 class NluModel:

@@ -24,7 +24,7 @@ server built at start-up out of the garbage collector's sight (`gc.freeze`): the
 millions of objects that never die, and each full collection scanned them all, a 250 ms pause
 every twenty seconds or so under load that every conversation in flight waited for.
 
-endpoints.yml: `tracker_store: {type: components.tracker_store.DatabaseTrackerStore}`
+endpoints.yml: `tracker_store: {type: bot.adapters.tracker_store.DatabaseTrackerStore}`
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bot.storage.database import create_database_engine, default_url, prepare_sqlite_file
+from bot.adapters.storage.database import create_database_engine, default_url, prepare_sqlite_file
 
 logger = logging.getLogger(__name__)
 RECENT_CONVERSATIONS = 256

@@ -14,11 +14,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from bot.methodology import Methodology
-from bot.scenarios import Scenario
+from bot.practice.scenarios import Scenario
+from bot.practice.simulator import CustomerSimulator, CustomerState
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Scorer, ScoringSession, TurnAssessment
 from bot.scoring.transcript import MAX_TURN_CHARS, Turn
-from bot.simulator import CustomerSimulator, CustomerState
 
 ROLE_NAMES = {
     "economic_buyer": "关键决策者",

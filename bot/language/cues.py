@@ -12,18 +12,17 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import jieba
 import spacy
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-from bot.methodology import Methodology
-from bot.quantities import find_quantities
-from bot.text import normalize
+from bot.language.quantities import find_quantities
+from bot.language.text import normalize
+from bot.methodology import KNOWLEDGE_DIRECTORY, Methodology
 
-DICTIONARY_DIRECTORY = Path(__file__).resolve().parent / "knowledge" / "dictionary"
+DICTIONARY_DIRECTORY = KNOWLEDGE_DIRECTORY / "dictionary"
 _QUESTION_END = re.compile(r"[??]\s*[)\])]*\s*$|[吗呢][\s.!~]*$")
 # One-character acknowledgements ("对,……" "是,……") only count at the start of a sentence;
 # elsewhere they are ordinary words (用的"是", "对"交货期的影响).

@@ -1,6 +1,6 @@
 """Scenario files uploaded by admins, kept with their YAML source and who uploaded them.
 
-The files are validated before they get here (`bot.scenarios.check_scenario_file`), and
+The files are validated before they get here (`bot.practice.scenarios.check_scenario_file`), and
 again when they are offered (`usable`), since the methodology they refer to may have changed.
 """
 
@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from bot.adapters.storage.database import Database, as_utc
+from bot.adapters.storage.schema import scenarios, users
+from bot.clock import utc_now
 from bot.methodology import Methodology
-from bot.scenarios import Scenario, check_scenario_file
-from bot.storage.database import Database, as_utc
-from bot.storage.records import utc_now
-from bot.storage.schema import scenarios, users
+from bot.practice.scenarios import Scenario, check_scenario_file
 
 logger = logging.getLogger(__name__)
 

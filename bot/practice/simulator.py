@@ -13,13 +13,13 @@ import random
 from dataclasses import asdict, dataclass, field
 
 from bot.methodology import Methodology
-from bot.scenarios import HiddenNeed, Scenario
+from bot.methodology.vocabulary import TIGER_LONG_TURN
+from bot.practice.scenarios import HiddenNeed, Scenario
 from bot.scoring.progress import CLOSE_MOVES, PROPOSAL_MOVES
 from bot.scoring.scorer import TurnAssessment
 
 START_TRUST = 50
 START_PATIENCE = 100
-TIGER_LONG_TURN = 60
 TIGER_SMALL_TALK_COST = 35  # a tiger lets one remark about the weather pass, not three more
 # A customer who trusts the rep this much no longer voices every remaining worry at a close.
 TRUST_WITHOUT_MORE_OBJECTIONS = 85

@@ -21,11 +21,9 @@ from sqlalchemy import and_, false, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import Select
 
-from bot.methodology import DIMENSIONS
-from bot.rep_history import CHINA_TIME
-from bot.storage.database import Database, as_utc
-from bot.storage.records import transcript_query, utc_now
-from bot.storage.schema import (
+from bot.adapters.storage.database import Database, as_utc
+from bot.adapters.storage.records import transcript_query
+from bot.adapters.storage.schema import (
     comments,
     roleplay_sessions,
     score_overrides,
@@ -35,6 +33,8 @@ from bot.storage.schema import (
     turns,
     users,
 )
+from bot.clock import CHINA_TIME, utc_now
+from bot.methodology import DIMENSIONS
 
 MAX_COMMENT_CHARS = 2000
 MAX_REASON_CHARS = 1000

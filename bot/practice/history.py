@@ -1,20 +1,18 @@
 """A rep's finished role-plays and quiz rounds, and the progress summary built from them.
 
-The records come from the database (`bot.storage.Storage.roleplay_history`/`quiz_history`);
+The records come from the database (`bot.adapters.storage.Storage.roleplay_history`/`quiz_history`);
 this module only turns them into the text a rep reads.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from statistics import mean
 
+from bot.clock import CHINA_TIME
 from bot.methodology import DIMENSIONS, Methodology
-
-# Times shown to reps are China Standard Time (no daylight saving, so a fixed offset is exact).
-CHINA_TIME = timezone(timedelta(hours=8))
-OUTCOME_NAMES = {"signed": "签约", "lost": "客户离开", "ended": "中途结束"}
+from bot.methodology.vocabulary import OUTCOME_NAMES
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from bot.methodology.vocabulary import OUTCOMES, ROLES
+
 # Named constraints, so Alembic migrations can refer to them on every database.
 metadata = MetaData(
     naming_convention={
@@ -30,8 +32,6 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
-ROLES = ("rep", "trainer", "admin")
-OUTCOMES = ("signed", "lost", "ended")
 
 
 def _when(name: str = "created_at", nullable: bool = False) -> Column:

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.database import Database
-from bot.storage.records import utc_now
-from bot.storage.schema import inbound_messages
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.schema import inbound_messages
+from bot.clock import utc_now
 
 KEEP_FOR = timedelta(days=2)  # far beyond WeCom's retries (about 15 seconds)
 

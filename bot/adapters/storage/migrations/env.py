@@ -4,8 +4,8 @@ on DATABASE_URL (default: the embedded SQLite file) when run from the alembic CL
 from alembic import context
 from sqlalchemy.engine import create_engine
 
-from bot.storage.database import default_url
-from bot.storage.schema import metadata
+from bot.adapters.storage.database import default_url
+from bot.adapters.storage.schema import metadata
 
 
 def _run(connection) -> None:

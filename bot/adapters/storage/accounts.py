@@ -19,9 +19,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from bot.storage.database import Database
-from bot.storage.records import identity_owner, utc_now
-from bot.storage.schema import ROLES, identities, teams, users
+from bot.adapters.storage.database import Database
+from bot.adapters.storage.records import identity_owner
+from bot.adapters.storage.schema import identities, teams, users
+from bot.clock import utc_now
+from bot.methodology.vocabulary import ROLES
 
 logger = logging.getLogger(__name__)
 WEB_CHANNEL = "rest"

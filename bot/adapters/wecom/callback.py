@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.wecom.crypto import DecryptError, decrypt, signature_matches
-from bot.wecom.messages import InboundMessage, MalformedXml, parse_envelope, parse_message
-from bot.wecom.settings import WeComSettings
+from bot.adapters.wecom.crypto import DecryptError, decrypt, signature_matches
+from bot.adapters.wecom.messages import InboundMessage, MalformedXml, parse_envelope, parse_message
+from bot.adapters.wecom.settings import WeComSettings
 
 
 class CallbackRejected(Exception):

@@ -15,19 +15,20 @@ from typing import Literal
 
 from pydantic import conint, constr, validator
 
-from bot.methodology import Methodology, MethodologyError, _Data, load_yaml_model
+from bot.methodology import KNOWLEDGE_DIRECTORY, Methodology, MethodologyError, load_yaml_model
+from bot.methodology.schema import StrictModel
 
-DEFAULT_DIRECTORY = Path(__file__).resolve().parent / "knowledge" / "scenarios"
+DEFAULT_DIRECTORY = KNOWLEDGE_DIRECTORY / "scenarios"
 DISCOVERY_QUESTIONS = ("ask_situation", "ask_problem", "ask_implication", "ask_need_payoff")
 Text = constr(strip_whitespace=True, min_length=1)
 
 
-class Company(_Data):
+class Company(StrictModel):
     name: Text
     profile: Text
 
 
-class Contact(_Data):
+class Contact(StrictModel):
     name: Text
     title: Text
     address_as: Text
@@ -38,13 +39,13 @@ class Contact(_Data):
     relation: Literal["neutral", "champion", "supporter", "enemy", "blocker"]
 
 
-class Fact(_Data):
+class Fact(StrictModel):
     """Something the customer tells when asked a situation question (M4 S)."""
 
     line: Text
 
 
-class HiddenNeed(_Data):
+class HiddenNeed(StrictModel):
     """A need the customer only reveals to the right kind of question (M4)."""
 
     id: Text
@@ -55,7 +56,7 @@ class HiddenNeed(_Data):
     payoff_line: Text
 
 
-class Objection(_Data):
+class Objection(StrictModel):
     """A concern the customer raises (M6): its type, when it surfaces, what he says."""
 
     type: Text
@@ -64,7 +65,7 @@ class Objection(_Data):
     answered_line: Text
 
 
-class CloseConditions(_Data):
+class CloseConditions(StrictModel):
     """What must be true for the customer to accept a close (M7.1)."""
 
     min_needs_revealed: conint(ge=0)
@@ -74,7 +75,7 @@ class CloseConditions(_Data):
     stall_line: Text
 
 
-class Replies(_Data):
+class Replies(StrictModel):
     opening: Text
     greet: list[Text]
     small_talk: list[Text]
@@ -87,7 +88,7 @@ class Replies(_Data):
     farewell: list[Text]
 
 
-class Scenario(_Data):
+class Scenario(StrictModel):
     id: constr(regex=r"^[a-z][a-z0-9_]*$")
     name: Text
     seeds: list[str]

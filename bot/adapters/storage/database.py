@@ -2,7 +2,8 @@
 
 Nothing is opened at import; `open_database` is called by whoever starts (the action server
 on its first action, the web app, the CLI). The schema is created and upgraded by Alembic
-(`bot/storage/migrations`), never by `create_all`, so an existing database is migrated in place.
+(`bot/adapters/storage/migrations`), never by `create_all`, so an existing database is
+migrated in place.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Alembic's command API keeps its context in module globals: one migration at a time.
 _MIGRATION_LOCK = threading.Lock()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.text import clean
+from bot.language.text import clean
 
 MAX_MESSAGE_CHARS = 500
 RESEND_REPLY = "抱歉,这句话刚才没有处理成功,也没有记录 😥 请稍等几秒,把它再发一次。"

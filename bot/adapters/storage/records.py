@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Table, func, literal, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
-from bot.rep_history import QuizRecord, RolePlayRecord
-from bot.storage.database import Database, as_utc
-from bot.storage.schema import (
+from bot.adapters.storage.database import Database, as_utc
+from bot.adapters.storage.schema import (
     identities,
     quiz_rounds,
     roleplay_sessions,
@@ -28,12 +27,10 @@ from bot.storage.schema import (
     turns,
     users,
 )
+from bot.clock import utc_now
+from bot.practice.history import QuizRecord, RolePlayRecord
 
 DEFAULT_TEAM = "默认团队"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

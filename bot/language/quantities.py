@@ -3,7 +3,7 @@
 These are facts a regular expression finds exactly, so they are not learned: the NLU
 component `components.quantity_extractor` reports them as entities, and the scorer will use
 them as evidence cues (M5: quantified value). Text is expected already normalised
-(`bot.text.normalize`), so digits and % are half-width.
+(`bot.language.text.normalize`), so digits and % are half-width.
 """
 
 import re

@@ -1,0 +1,28 @@
+"""What the NLU said about a line: the intent it recognised and how sure it was, read from a
+parse result in Rasa's format (the model loaded in-process and the action server's tracker
+both give one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+FALLBACK = "nlu_fallback"
+
+
+@dataclass(frozen=True)
+class Classified:
+    """An intent the NLU recognised and how sure it was."""
+
+    intent: str | None
+    confidence: float
+
+
+def best_intent(parsed: dict) -> Classified:
+    """The classifier's best intent in a parse result, even where the fallback would hide it.
+
+    A live bot answers an unsure parse with "please rephrase"; the scorer still wants the
+    best guess and its confidence, and decides itself what is too unsure to count.
+    """
+    ranking = [entry for entry in parsed.get("intent_ranking") or [] if entry["name"] != FALLBACK]
+    best = ranking[0] if ranking else parsed.get("intent") or {}
+    return Classified(best.get("name"), float(best.get("confidence") or 0.0))

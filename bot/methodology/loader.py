@@ -1,0 +1,183 @@
+"""The one reader of the methodology files (`bot/knowledge/methodology/*.yml`, M1-M12).
+
+Trainers edit the YAML files, not code, so every file is validated when loaded: a missing
+key, a wrong type or a reference to something that does not exist stops the load with a
+`MethodologyError` naming the file and the key path, instead of a wrong answer at run time.
+Scenario files are read through `load_yaml_model` as well.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from bot.methodology.schema import (
+    BetterSentences,
+    Closing,
+    Concept,
+    Concepts,
+    Cues,
+    DecisionRoles,
+    Fabe,
+    Funnel,
+    Mindset,
+    Move,
+    Moves,
+    Objections,
+    Persona,
+    Personas,
+    Quiz,
+    QuizQuestion,
+    Scoring,
+    SelfCheck,
+    Spin,
+    StrictModel,
+    VisitFlow,
+    VisitStep,
+)
+from bot.methodology.vocabulary import VISIT_STEPS
+
+KNOWLEDGE_DIRECTORY = Path(__file__).resolve().parents[1] / "knowledge"
+DEFAULT_DIRECTORY = KNOWLEDGE_DIRECTORY / "methodology"
+
+
+class MethodologyError(ValueError):
+    """A methodology file is missing, unreadable or invalid; the message names file and key."""
+
+
+_FILES: dict[str, type[StrictModel]] = {
+    "mindset.yml": Mindset,
+    "visit_flow.yml": VisitFlow,
+    "spin.yml": Spin,
+    "fabe.yml": Fabe,
+    "objections.yml": Objections,
+    "closing.yml": Closing,
+    "personas.yml": Personas,
+    "decision_roles.yml": DecisionRoles,
+    "funnel.yml": Funnel,
+    "self_check.yml": SelfCheck,
+    "quiz.yml": Quiz,
+    "concepts.yml": Concepts,
+    "moves.yml": Moves,
+    "cues.yml": Cues,
+    "scoring.yml": Scoring,
+    "better_sentences.yml": BetterSentences,
+}
+
+
+class Methodology:
+    """Everything the coach and the scorer know about selling, validated and cross-checked."""
+
+    def __init__(self, parts: dict[str, StrictModel]) -> None:
+        self.mindset: Mindset = parts["mindset.yml"]
+        self.visit_flow: VisitFlow = parts["visit_flow.yml"]
+        self.spin: Spin = parts["spin.yml"]
+        self.fabe: Fabe = parts["fabe.yml"]
+        self.objections: Objections = parts["objections.yml"]
+        self.closing: Closing = parts["closing.yml"]
+        self.personas: dict[str, Persona] = parts["personas.yml"].personas
+        self.decision_roles: DecisionRoles = parts["decision_roles.yml"]
+        self.funnel: Funnel = parts["funnel.yml"]
+        self.self_check: SelfCheck = parts["self_check.yml"]
+        self.quiz: list[QuizQuestion] = parts["quiz.yml"].questions
+        self.concepts: dict[str, Concept] = parts["concepts.yml"].concepts
+        self.moves: dict[str, Move] = parts["moves.yml"].moves
+        self.cues: Cues = parts["cues.yml"]
+        self.scoring: Scoring = parts["scoring.yml"]
+        self.better_sentences: dict[str, dict[str, str]] = parts["better_sentences.yml"].sentences
+
+    @property
+    def visit_steps(self) -> list[VisitStep]:
+        """The five steps of M2, in visit order."""
+        return self.visit_flow.steps
+
+    def visit_step(self, step_id: str) -> VisitStep:
+        return next(step for step in self.visit_flow.steps if step.id == step_id)
+
+    def persona_by_alias(self, text: str) -> Persona | None:
+        """The persona named by an id, animal, type name or alias (老虎, D型, 貓頭鷹...)."""
+        wanted = text.strip().lower()
+        for persona in self.personas.values():
+            names = {persona.id, persona.animal, persona.name, *persona.aliases}
+            if wanted in {name.lower() for name in names}:
+                return persona
+        return None
+
+
+def _cross_reference_errors(parts: dict[str, StrictModel]) -> list[str]:
+    """References between files that a single file's schema cannot check."""
+    personas = set(parts["personas.yml"].personas)
+    moves = parts["moves.yml"].moves
+    steps = [step.id for step in parts["visit_flow.yml"].steps]
+    errors = []
+    if steps != list(VISIT_STEPS):
+        errors.append(f"visit_flow.yml: steps: must be the five M2 steps in order, got {steps}")
+    for index, step in enumerate(parts["visit_flow.yml"].steps):
+        errors += [
+            f"visit_flow.yml: steps -> {index} -> good_moves: unknown move {move!r}"
+            for move in step.good_moves
+            if move not in moves
+        ]
+    for intent, move in moves.items():
+        if move.step not in steps:
+            errors.append(f"moves.yml: moves -> {intent} -> step: unknown step {move.step!r}")
+    for technique_id, technique in parts["closing.yml"].techniques.items():
+        errors += [
+            f"closing.yml: techniques -> {technique_id} -> avoid_personas: unknown {persona!r}"
+            for persona in technique.avoid_personas
+            if persona not in personas
+        ]
+    errors += [
+        f"spin.yml: types -> {intent}: not a rep move in moves.yml"
+        for intent in parts["spin.yml"].types
+        if intent not in moves
+    ]
+    objection_ids = {objection.id for objection in parts["objections.yml"].types}
+    errors += [
+        f"cues.yml: customer_objections -> {key}: not an objection type in objections.yml"
+        for key in parts["cues.yml"].customer_objections
+        if key not in objection_ids
+    ]
+    sentences = parts["better_sentences.yml"].sentences
+    errors += [
+        f"scoring.yml: rules -> {rule_id} -> better: {rule.better!r} not in better_sentences.yml"
+        for rule_id, rule in parts["scoring.yml"].rules.items()
+        if rule.better and rule.better not in sentences
+    ]
+    return errors
+
+
+def describe_validation_error(where: str, error: ValidationError) -> str:
+    """One line per problem: where (file, line), the key path and what is wrong."""
+    return "\n".join(
+        f"{where}: {' -> '.join(str(part) for part in issue['loc'])}: {issue['msg']}"
+        for issue in error.errors()
+    )
+
+
+def load_yaml_model(path: Path, model: type[StrictModel]) -> StrictModel:
+    """Read one YAML data file into `model`; any problem raises an error naming file and key."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MethodologyError(f"{path.name}: file is missing from {path.parent}") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise MethodologyError(f"{path.name}: not valid YAML: {error}") from None
+    if not isinstance(raw, dict):
+        raise MethodologyError(f"{path.name}: expected a mapping at the top level")
+    try:
+        return model.parse_obj(raw)
+    except ValidationError as error:
+        raise MethodologyError(describe_validation_error(path.name, error)) from None
+
+
+def load_methodology(directory: Path | None = None) -> Methodology:
+    """Read and validate every methodology file; raise MethodologyError on the first bad one."""
+    directory = directory or DEFAULT_DIRECTORY
+    parts = {name: load_yaml_model(directory / name, model) for name, model in _FILES.items()}
+    errors = _cross_reference_errors(parts)
+    if errors:
+        raise MethodologyError("\n".join(errors))
+    return Methodology(parts)

@@ -1,0 +1,330 @@
+"""The methodology files' schema: one pydantic model per file (and its parts), so a file that
+does not fit is refused at load with the key path that is wrong."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, constr, root_validator, validator
+
+from bot.methodology.vocabulary import (
+    CONCEPT_IDS,
+    DIMENSIONS,
+    PERSONAS,
+    Dimension,
+    PersonaId,
+    VisitStepId,
+)
+
+MId = constr(regex=r"^M\d+(\.\d+)?$")
+
+
+class StrictModel(BaseModel):
+    """A part of a data file: unknown keys are errors (a typo is caught), values are final."""
+
+    class Config:
+        extra = "forbid"
+        allow_mutation = False
+
+
+class NamedText(StrictModel):
+    name: str
+    text: str
+
+
+class Rule(StrictModel):
+    id: MId
+    text: str
+
+
+class Mindset(StrictModel):
+    m_id: MId
+    levels: list[str]
+    value_ladder: str
+    core_feelings: dict[str, str]
+    consultative: str
+    sales_a: str
+    sales_b: str
+    time_allocation: dict[Literal["old", "new"], dict[str, int]]
+
+    @validator("time_allocation")
+    def _shares_sum_to_100(cls, value: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        for model, shares in value.items():
+            if sum(shares.values()) != 100:
+                raise ValueError(f"the {model} model's shares add up to {sum(shares.values())}")
+        return value
+
+
+class VisitStep(StrictModel):
+    id: VisitStepId
+    name: str
+    m_id: MId
+    customer_asks: str
+    good_moves: list[str]
+    suggested_move: str
+
+
+class ProcedureStep(StrictModel):
+    name: str
+    m_id: MId
+    text: str
+
+
+class VisitFlow(StrictModel):
+    steps: list[VisitStep]
+    key_links: list[str]
+    four_forces: list[str]
+    procedure: list[ProcedureStep]
+    talk_rules: list[str]
+
+
+class SpinType(StrictModel):
+    letter: Literal["S", "P", "I", "N"]
+    name: str
+    purpose: str
+    examples: list[str]
+
+
+class Spin(StrictModel):
+    types: dict[str, SpinType]
+    rules: list[Rule]
+
+
+class FabePart(StrictModel):
+    name: str
+    meaning: str
+
+
+class Fabe(StrictModel):
+    m_id: MId
+    parts: dict[Literal["F", "A", "B", "E"], FabePart]
+    weak_presentation: str
+    benefit_kinds: list[NamedText]
+    quantify: str
+    careful_promises: str
+    over_promising_words: list[str]
+
+
+class ObjectionType(StrictModel):
+    id: str
+    name: str
+    customer_says: str
+    good_answer: str
+
+
+class Objections(StrictModel):
+    m_id: MId
+    steps: list[str]
+    pattern: str
+    pattern_explained: str
+    arguing_words: list[str]
+    unsure_rule: str
+    types: list[ObjectionType]
+
+
+class ClosingTechnique(StrictModel):
+    name: str
+    example: str
+    pressure: Literal["low", "high"]
+    avoid_personas: list[str]
+
+
+class CustomerType(StrictModel):
+    type: str
+    approach: str
+
+
+class Closing(StrictModel):
+    techniques: dict[str, ClosingTechnique]
+    rules: list[Rule]
+    customer_types: list[CustomerType]
+
+
+class Persona(StrictModel):
+    id: str = ""
+    animal: str
+    disc: Literal["D", "I", "S", "C"]
+    name: str
+    aliases: list[str]
+    traits: list[str]
+    do: list[str]
+    dont: list[str]
+
+
+class Personas(StrictModel):
+    personas: dict[PersonaId, Persona]
+
+    @validator("personas")
+    def _all_four(cls, value: dict[str, Persona]) -> dict[str, Persona]:
+        missing = set(PERSONAS) - set(value)
+        if missing:
+            raise ValueError(f"missing personas: {', '.join(sorted(missing))}")
+        return {key: persona.copy(update={"id": key}) for key, persona in value.items()}
+
+
+class DecisionRoles(StrictModel):
+    m_id: MId
+    roles: list[NamedText]
+    cute: list[NamedText]
+    errors: list[str]
+    attitudes: dict[str, str]
+    relations: dict[str, str]
+    trust_quadrants: list[NamedText]
+
+
+class FunnelStage(StrictModel):
+    name: str
+    probability: int
+
+    @validator("probability")
+    def _percentage(cls, value: int) -> int:
+        if not 0 <= value <= 100:
+            raise ValueError("must be between 0 and 100")
+        return value
+
+
+class Funnel(StrictModel):
+    m_id: MId
+    formula: list[str]
+    stages: list[FunnelStage]
+    screening: list[str]
+
+
+class CheckItem(StrictModel):
+    id: str
+    text: str
+
+
+class CheckGroup(StrictModel):
+    id: str
+    name: str
+    items: list[CheckItem]
+
+
+class SelfCheck(StrictModel):
+    groups: list[CheckGroup]
+
+
+class QuizQuestion(StrictModel):
+    id: str
+    type: Literal["single", "multiple", "truefalse"]
+    question: str
+    options: dict[Literal["A", "B", "C", "D"], str]
+    answer: list[Literal["A", "B", "C", "D"]]
+    explanation: str
+    m_id: MId
+
+    @root_validator(skip_on_failure=True)
+    def _answer_is_an_option(cls, values: dict) -> dict:
+        unknown = set(values["answer"]) - set(values["options"])
+        if unknown:
+            raise ValueError(f"answer {''.join(sorted(unknown))} is not among the options")
+        if values["type"] != "multiple" and len(values["answer"]) != 1:
+            raise ValueError(f"a {values['type']} question needs exactly one answer")
+        return values
+
+
+class Quiz(StrictModel):
+    questions: list[QuizQuestion]
+
+
+class Concept(StrictModel):
+    title: str
+    m_ids: list[MId]
+    answer: str
+    example: str
+
+
+class Concepts(StrictModel):
+    concepts: dict[str, Concept]
+
+    @validator("concepts")
+    def _exactly_the_contract(cls, value: dict[str, Concept]) -> dict[str, Concept]:
+        if set(value) != set(CONCEPT_IDS):
+            wrong = set(value) ^ set(CONCEPT_IDS)
+            raise ValueError(f"concept ids must be {', '.join(CONCEPT_IDS)}; check {wrong}")
+        return value
+
+
+class Move(StrictModel):
+    name: str
+    step: str
+    m_id: MId
+    description: str
+
+
+class Moves(StrictModel):
+    moves: dict[str, Move]
+
+
+class Cues(StrictModel):
+    acknowledge: list[str]
+    pivot: list[str]
+    question_words: list[str]
+    evidence: list[str]
+    organisation_suffixes: list[str]
+    organisation_words: list[str]
+    self_introduction: list[str]
+    not_a_reference: list[str]
+    customer_address: list[str]
+    self_address: list[str]
+    assumed_need: list[str]
+    next_step_actions: list[str]
+    time_words: list[str]
+    results: list[str]
+    reassurance: list[str]
+    recognition: list[str]
+    vision: list[str]
+    vague: list[str]
+    process: list[str]
+    in_writing: list[str]
+    customer_objections: dict[str, list[str]]
+    customer_agrees: list[str]
+
+
+class ScoringRule(StrictModel):
+    id: str = ""
+    dimension: Dimension
+    points: int
+    cap: int
+    m_id: MId
+    name: str
+    advice: str
+    better: str | None = None
+
+    @validator("cap")
+    def _cap_covers_one_occurrence(cls, value: int, values: dict) -> int:
+        if "points" in values and value < abs(values["points"]):
+            raise ValueError("cap must be at least the points of one occurrence")
+        return value
+
+
+class Scoring(StrictModel):
+    base: int
+    weights: dict[Literal[DIMENSIONS], float]  # type: ignore[valid-type]
+    dimension_names: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
+    dimension_sections: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
+    dimension_tips: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
+    rules: dict[str, ScoringRule]
+
+    @validator("weights", "dimension_names", "dimension_sections", "dimension_tips")
+    def _every_dimension(cls, value: dict) -> dict:
+        missing = set(DIMENSIONS) - set(value)
+        if missing:
+            raise ValueError(f"missing dimensions: {', '.join(sorted(missing))}")
+        return value
+
+    @validator("rules")
+    def _ids(cls, value: dict[str, ScoringRule]) -> dict[str, ScoringRule]:
+        return {key: rule.copy(update={"id": key}) for key, rule in value.items()}
+
+
+class BetterSentences(StrictModel):
+    sentences: dict[str, dict[str, str]]
+
+    @validator("sentences")
+    def _generic_fallback(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        lacking = [key for key, by_scenario in value.items() if "generic" not in by_scenario]
+        if lacking:
+            raise ValueError(f"no generic sentence for: {', '.join(lacking)}")
+        return value

@@ -1,0 +1,48 @@
+"""The names every layer shares, each defined once: score dimensions, the M2 visit steps, the
+M8 personas, the account roles, visit outcomes, concept ids, and the one number the
+scorer and the customer must agree on."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+# The six dimensions a visit is scored on (scoring.yml names and weighs them).
+Dimension = Literal[
+    "visit_flow", "spin", "objection_handling", "closing", "disc_fit", "trust_value"
+]
+DIMENSIONS: tuple[str, ...] = get_args(Dimension)
+
+# M2: the customer-perspective visit flow, in order.
+VisitStepId = Literal["rapport", "trust", "discovery", "proposal", "closing"]
+VISIT_STEPS: tuple[str, ...] = get_args(VisitStepId)
+
+# M8: the four DISC-style personalities the customer can have.
+PersonaId = Literal["tiger", "peacock", "owl", "koala"]
+PERSONAS: tuple[str, ...] = get_args(PersonaId)
+
+# Who uses the product: reps practise, trainers review their team, admins manage everyone.
+Role = Literal["rep", "trainer", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
+REP, TRAINER, ADMIN = ROLES
+
+# How a visit ended: the customer agreed, walked out, or the rep stopped it.
+Outcome = Literal["signed", "lost", "ended"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+OUTCOME_NAMES: dict[str, str] = {"signed": "签约", "lost": "客户离开", "ended": "中途结束"}
+
+# The concepts the coach explains (concepts.yml must define exactly these).
+CONCEPT_IDS = (
+    "spin",
+    "fabe",
+    "disc",
+    "closing",
+    "objection",
+    "visit_flow",
+    "decision_roles",
+    "funnel",
+    "trust",
+)
+
+# M8: a tiger wants it short. A rep turn longer than this many characters loses the tiger's
+# patience (the simulator) and costs personality fit (the scorer).
+TIGER_LONG_TURN = 60
