@@ -177,7 +177,7 @@ class ActionEndRoleplay(Action):
         try:
             if quiz is not None:
                 store_quiz(tracker, quiz)
-            else:
+            elif play is not None:
                 report = store_end(play)
         except RecordUnavailable:
             dispatcher.utter_message(text=NOT_RECORDED)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -23,7 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.knowledge import roleplay_coach, storage
 from bot.adapters.storage.records import NewSession
 from bot.practice.quiz import QuizRound
-from bot.practice.roleplay import RepTurnResult, RolePlay
+from bot.practice.roleplay import RepTurnResult, RolePlay, RolePlayState
+from bot.scoring.contracts import Report
 
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -32,7 +33,8 @@ ROLEPLAY, QUIZ, ACTIVITY = "roleplay", "quiz", "activity"
 
 def current_roleplay(tracker: Tracker) -> RolePlay | None:
     data = tracker.get_slot(ROLEPLAY)
-    return RolePlay.from_dict(data) if isinstance(data, dict) else None
+    # The slot holds what RolePlay.to_dict() wrote (JSON from the tracker store).
+    return RolePlay.from_dict(cast(RolePlayState, data)) if isinstance(data, dict) else None
 
 
 def current_quiz(tracker: Tracker) -> QuizRound | None:
@@ -112,12 +114,12 @@ def store_turn(result: RepTurnResult) -> None:
     )
 
 
-def store_end(play: RolePlay) -> dict | None:
+def store_end(play: RolePlay) -> Report | None:
     """End the session in the database: its report, computed from the stored turns (so the
     transcript and the scores cannot disagree), or, if the rep never spoke, just its end."""
     coach = roleplay_coach()
 
-    def write() -> dict | None:
+    def write() -> Report | None:
         stored = RolePlay(
             play.id,
             play.scenario,
@@ -140,8 +142,9 @@ def store_undo(play: RolePlay, keep: RolePlay | None) -> None:
     """The rep took back messages: the turns of `play` that `keep` (the state he returns to)
     does not have are marked undone; a role-play whose start was taken back is ended."""
     if keep is not None and keep.id == play.id:
-        if len(keep.turns) < len(play.turns):
-            _persist("an undone turn", lambda: storage().undo_from(play.id, len(keep.turns)))
+        kept = len(keep.turns)
+        if kept < len(play.turns):
+            _persist("an undone turn", lambda: storage().undo_from(play.id, kept))
     else:
         _persist("an undone start", lambda: storage().close_roleplay(play.id, "ended"))
 
@@ -158,7 +161,7 @@ def roleplay_before_latest(tracker: Tracker, back: int) -> RolePlay | None:
             value = event.get("value")
         elif kind in ("restart", "reset_slots"):
             value = None
-    return RolePlay.from_dict(value) if isinstance(value, dict) else None
+    return RolePlay.from_dict(cast(RolePlayState, value)) if isinstance(value, dict) else None
 
 
 def store_quiz(tracker: Tracker, quiz: QuizRound) -> None:

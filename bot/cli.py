@@ -15,6 +15,7 @@ from statistics import mean
 
 from bot.adapters.nlu_model import ModelMissingError, NluModel, find_model
 from bot.methodology import DIMENSIONS, MethodologyError, load_methodology
+from bot.scoring.contracts import Report
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_MODEL = 3
@@ -38,7 +39,7 @@ def _report_name(name: str) -> str:
     return f"{stem}-{line}" if line else stem
 
 
-def _summary_table(rows: list[tuple[str, dict]]) -> str:
+def _summary_table(rows: list[tuple[str, Report]]) -> str:
     from tabulate import tabulate
 
     headers = ["transcript", "persona", "overall", *DIMENSIONS]
@@ -85,7 +86,7 @@ def _score(options: argparse.Namespace) -> int:
     model = NluModel.load(model_path)
     scorer = start_scorer(methodology, model.classify)
 
-    def render(report: dict) -> str:
+    def render(report: Report) -> str:
         if options.format == "markdown":
             return render_markdown(methodology, report)
         return json.dumps(report, ensure_ascii=False, indent=2) + "\n"

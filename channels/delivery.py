@@ -79,10 +79,14 @@ async def read_body(request: Request, max_bytes: int) -> bytes | None:
     oversized body is refused before it is read."""
     declared = request.headers.get("content-length", "")
     if declared and (not declared.isdigit() or int(declared) > max_bytes):
-        return _refuse_rest(request)
+        _refuse_rest(request)
+        return None
     chunks: list[bytes] = []
     size = 0
-    while (chunk := await request.stream.read()) is not None:
+    stream = request.stream
+    if stream is None:
+        return None
+    while (chunk := await stream.read()) is not None:
         size += len(chunk)
         if size > max_bytes:  # chunked: Sanic drains the rest, so the client hears the answer
             return None
@@ -99,4 +103,3 @@ def _refuse_rest(request: Request) -> None:
     if stream is not None and hasattr(stream, "request_max_size"):
         stream.request_max_size = 0
         stream.keep_alive = False  # "Connection: close", so the client opens a new one
-    return None

@@ -162,8 +162,9 @@ class WeComInput(InputChannel):
 
             return blueprint
 
+        configured: WeComClient = client
         lanes: UserLanes[InboundMessage] = UserLanes(
-            lambda message: self._handle(on_new_message, client, message)
+            lambda message: self._handle(on_new_message, configured, message)
         )
 
         @blueprint.route("/webhook", methods=["GET"])

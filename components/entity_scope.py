@@ -36,7 +36,7 @@ class EntityScope(StatelessComponent):
         scoped = {entity for entities in entities_of.values() for entity in entities}
         for message in messages:
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            allowed = set(entities_of.get(intent, ()))
+            allowed = set(entities_of.get(intent or "", ()))
             found = message.get(ENTITIES) or []
             kept = [e for e in found if e["entity"] not in scoped or e["entity"] in allowed]
             if len(kept) != len(found):

@@ -46,7 +46,7 @@ def protect(csrf: CSRFProtect):
     """CSRF check for every state-changing request, after a 401 for anonymous API calls."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")
     if g.user is None and getattr(view, "api", False):
         return jsonify(error="请先登录。"), 401
     csrf.protect()
@@ -76,7 +76,7 @@ def require(*roles: str, api: bool = False) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        checked.api = api
+        checked.api = api  # type: ignore[attr-defined]  # read by `protect`
         return checked
 
     return decorate

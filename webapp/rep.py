@@ -68,7 +68,7 @@ def send_message():
     return jsonify(
         replies=replies,
         feedback=_feedback(feedback) if feedback else None,
-        report_url=url_for("rep.report", session_id=after.id) if finished_now else None,
+        report_url=url_for("rep.report", session_id=after.id) if after and finished_now else None,
     )
 
 
@@ -127,6 +127,8 @@ def report(session_id: str):
     if access is Access.FORBIDDEN:
         abort(403)
     detail = app.review.detail(session_id)
+    if detail is None:  # deleted between the access check and the read
+        abort(404)
     names = app.dimension_names()
     radar = charts.session_radar(names, detail)
     return render_template(

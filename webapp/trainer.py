@@ -132,7 +132,10 @@ def _visible_detail(session_id: str) -> SessionDetail:
         abort(404)
     if access is Access.FORBIDDEN:
         abort(403)
-    return app.review.detail(session_id)
+    detail = app.review.detail(session_id)
+    if detail is None:  # deleted between the access check and the read
+        abort(404)
+    return detail
 
 
 def _page_data(detail: SessionDetail) -> dict:

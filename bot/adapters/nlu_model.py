@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.language.intents import Classified, best_intent
 
@@ -41,7 +42,7 @@ def find_model(model: Path | None = None, directory: Path = Path("models")) -> P
 class NluModel:
     """Parses sentences with a trained model; one event loop of its own for the async API."""
 
-    def __init__(self, agent: object, path: Path) -> None:
+    def __init__(self, agent: Any, path: Path) -> None:  # a rasa.core.agent.Agent
         self._agent = agent
         self._loop = asyncio.new_event_loop()
         self.path = path

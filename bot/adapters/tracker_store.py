@@ -90,7 +90,7 @@ class DatabaseTrackerStore(SQLTrackerStore):
         )
         # The project's engine: SQLite pooled with its pragmas, a server pinged before use.
         self.engine.dispose()
-        self.engine = create_database_engine(url)
+        self.engine: sa.engine.Engine = create_database_engine(url)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._recent: OrderedDict[str, _Recent] = OrderedDict()
         self._heap_frozen = False

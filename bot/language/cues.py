@@ -121,8 +121,8 @@ class CueFinder:
         for word in extra_words:
             segmenter.add_word(word, freq=2000)
         self._nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-        self._nlp.tokenizer.jieba_seg = segmenter
-        self._phrases = PhraseMatcher(self._nlp.vocab)
+        self._nlp.tokenizer.jieba_seg = segmenter  # type: ignore[union-attr]  # spaCy's zh tokenizer
+        self._phrases = PhraseMatcher(self._nlp.vocab)  # type: ignore[call-arg]  # attr has a default
         lists = {name: getattr(cues, name) for name in _PHRASE_LISTS}
         lists["arguing"] = methodology.objections.arguing_words
         lists["over_promise"] = methodology.fabe.over_promising_words

@@ -9,6 +9,7 @@ Scenario files are read through `load_yaml_model` as well.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -39,6 +40,7 @@ from bot.methodology.schema import (
 )
 from bot.methodology.vocabulary import VISIT_STEPS
 
+Model = TypeVar("Model", bound=StrictModel)
 KNOWLEDGE_DIRECTORY = Path(__file__).resolve().parents[1] / "knowledge"
 DEFAULT_DIRECTORY = KNOWLEDGE_DIRECTORY / "methodology"
 
@@ -67,26 +69,39 @@ _FILES: dict[str, type[StrictModel]] = {
 }
 
 
+def _part(parts: dict[str, StrictModel], name: str, model: type[Model]) -> Model:
+    """The part read from file `name`, as the model `_FILES` read it with."""
+    part = parts[name]
+    if not isinstance(part, model):
+        raise TypeError(f"{name} was read as {type(part).__name__}, not {model.__name__}")
+    return part
+
+
 class Methodology:
     """Everything the coach and the scorer know about selling, validated and cross-checked."""
 
     def __init__(self, parts: dict[str, StrictModel]) -> None:
-        self.mindset: Mindset = parts["mindset.yml"]
-        self.visit_flow: VisitFlow = parts["visit_flow.yml"]
-        self.spin: Spin = parts["spin.yml"]
-        self.fabe: Fabe = parts["fabe.yml"]
-        self.objections: Objections = parts["objections.yml"]
-        self.closing: Closing = parts["closing.yml"]
-        self.personas: dict[str, Persona] = parts["personas.yml"].personas
-        self.decision_roles: DecisionRoles = parts["decision_roles.yml"]
-        self.funnel: Funnel = parts["funnel.yml"]
-        self.self_check: SelfCheck = parts["self_check.yml"]
-        self.quiz: list[QuizQuestion] = parts["quiz.yml"].questions
-        self.concepts: dict[str, Concept] = parts["concepts.yml"].concepts
-        self.moves: dict[str, Move] = parts["moves.yml"].moves
-        self.cues: Cues = parts["cues.yml"]
-        self.scoring: Scoring = parts["scoring.yml"]
-        self.better_sentences: dict[str, dict[str, str]] = parts["better_sentences.yml"].sentences
+        self.mindset: Mindset = _part(parts, "mindset.yml", Mindset)
+        self.visit_flow: VisitFlow = _part(parts, "visit_flow.yml", VisitFlow)
+        self.spin: Spin = _part(parts, "spin.yml", Spin)
+        self.fabe: Fabe = _part(parts, "fabe.yml", Fabe)
+        self.objections: Objections = _part(parts, "objections.yml", Objections)
+        self.closing: Closing = _part(parts, "closing.yml", Closing)
+        self.personas: dict[str, Persona] = {
+            str(persona_id): persona
+            for persona_id, persona in _part(parts, "personas.yml", Personas).personas.items()
+        }
+        self.decision_roles: DecisionRoles = _part(parts, "decision_roles.yml", DecisionRoles)
+        self.funnel: Funnel = _part(parts, "funnel.yml", Funnel)
+        self.self_check: SelfCheck = _part(parts, "self_check.yml", SelfCheck)
+        self.quiz: list[QuizQuestion] = _part(parts, "quiz.yml", Quiz).questions
+        self.concepts: dict[str, Concept] = _part(parts, "concepts.yml", Concepts).concepts
+        self.moves: dict[str, Move] = _part(parts, "moves.yml", Moves).moves
+        self.cues: Cues = _part(parts, "cues.yml", Cues)
+        self.scoring: Scoring = _part(parts, "scoring.yml", Scoring)
+        self.better_sentences: dict[str, dict[str, str]] = _part(
+            parts, "better_sentences.yml", BetterSentences
+        ).sentences
 
     @property
     def visit_steps(self) -> list[VisitStep]:
@@ -108,13 +123,13 @@ class Methodology:
 
 def _cross_reference_errors(parts: dict[str, StrictModel]) -> list[str]:
     """References between files that a single file's schema cannot check."""
-    personas = set(parts["personas.yml"].personas)
-    moves = parts["moves.yml"].moves
-    steps = [step.id for step in parts["visit_flow.yml"].steps]
+    personas = set(_part(parts, "personas.yml", Personas).personas)
+    moves = _part(parts, "moves.yml", Moves).moves
+    steps = [step.id for step in _part(parts, "visit_flow.yml", VisitFlow).steps]
     errors = []
     if steps != list(VISIT_STEPS):
         errors.append(f"visit_flow.yml: steps: must be the five M2 steps in order, got {steps}")
-    for index, step in enumerate(parts["visit_flow.yml"].steps):
+    for index, step in enumerate(_part(parts, "visit_flow.yml", VisitFlow).steps):
         errors += [
             f"visit_flow.yml: steps -> {index} -> good_moves: unknown move {move!r}"
             for move in step.good_moves
@@ -123,7 +138,7 @@ def _cross_reference_errors(parts: dict[str, StrictModel]) -> list[str]:
     for intent, move in moves.items():
         if move.step not in steps:
             errors.append(f"moves.yml: moves -> {intent} -> step: unknown step {move.step!r}")
-    for technique_id, technique in parts["closing.yml"].techniques.items():
+    for technique_id, technique in _part(parts, "closing.yml", Closing).techniques.items():
         errors += [
             f"closing.yml: techniques -> {technique_id} -> avoid_personas: unknown {persona!r}"
             for persona in technique.avoid_personas
@@ -131,19 +146,19 @@ def _cross_reference_errors(parts: dict[str, StrictModel]) -> list[str]:
         ]
     errors += [
         f"spin.yml: types -> {intent}: not a rep move in moves.yml"
-        for intent in parts["spin.yml"].types
+        for intent in _part(parts, "spin.yml", Spin).types
         if intent not in moves
     ]
-    objection_ids = {objection.id for objection in parts["objections.yml"].types}
+    objection_ids = {objection.id for objection in _part(parts, "objections.yml", Objections).types}
     errors += [
         f"cues.yml: customer_objections -> {key}: not an objection type in objections.yml"
-        for key in parts["cues.yml"].customer_objections
+        for key in _part(parts, "cues.yml", Cues).customer_objections
         if key not in objection_ids
     ]
-    sentences = parts["better_sentences.yml"].sentences
+    sentences = _part(parts, "better_sentences.yml", BetterSentences).sentences
     errors += [
         f"scoring.yml: rules -> {rule_id} -> better: {rule.better!r} not in better_sentences.yml"
-        for rule_id, rule in parts["scoring.yml"].rules.items()
+        for rule_id, rule in _part(parts, "scoring.yml", Scoring).rules.items()
         if rule.better and rule.better not in sentences
     ]
     return errors
@@ -157,7 +172,7 @@ def describe_validation_error(where: str, error: ValidationError) -> str:
     )
 
 
-def load_yaml_model(path: Path, model: type[StrictModel]) -> StrictModel:
+def load_yaml_model(path: Path, model: type[Model]) -> Model:
     """Read one YAML data file into `model`; any problem raises an error naming file and key."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@ does not fit is refused at load with the key path that is wrong."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, constr, root_validator, validator
 
@@ -16,7 +16,10 @@ from bot.methodology.vocabulary import (
     VisitStepId,
 )
 
-MId = constr(regex=r"^M\d+(\.\d+)?$")
+if TYPE_CHECKING:  # pydantic's constrained types are plain values to a type checker
+    MId = str
+else:
+    MId = constr(regex=r"^M\d+(\.\d+)?$")
 
 
 class StrictModel(BaseModel):

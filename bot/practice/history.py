@@ -72,7 +72,7 @@ def _roleplay_lines(
             averages[dimension] = round(mean(observed))
     lines.append("各项平均:" + ";".join(f"{names[key]} {value}" for key, value in averages.items()))
     if averages:
-        weakest = min(averages, key=averages.get)
+        weakest = min(averages, key=lambda key: averages[key])
         tip = methodology.scoring.dimension_tips[weakest]
         lines.append(f"最该加强:{names[weakest]}。{tip}")
     lines.append("最近几场:")

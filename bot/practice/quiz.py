@@ -37,8 +37,11 @@ class QuizRound:
         return len(self.answers) >= len(self.question_ids)
 
     @property
-    def current_id(self) -> str | None:
-        return None if self.finished else self.question_ids[len(self.answers)]
+    def current_id(self) -> str:
+        """The question being asked (a finished round has none: asking is a bug)."""
+        if self.finished:
+            raise ValueError("the round is finished; no question is being asked")
+        return self.question_ids[len(self.answers)]
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class Prompt:
     """A question as the rep sees it: text plus the options to offer as buttons."""
 
     text: str
-    options: list[tuple[str, str]]
+    options: list[tuple[str, str]]  # (button title, the letter it answers)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class QuizMaster:
             lines.append("请回复所有正确选项的字母,比如“AC”。")
         else:
             lines.append("请回复选项字母(比如 B)。")
-        options = [(f"{letter}. {text}", letter) for letter, text in question.options.items()]
+        options = [(f"{letter}. {text}", str(letter)) for letter, text in question.options.items()]
         return Prompt("\n".join(lines), options if question.type != "multiple" else [])
 
     def answer(self, quiz: QuizRound, letters: str) -> QuizReply:

@@ -12,10 +12,12 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from bot.methodology import Methodology
 from bot.practice.scenarios import Scenario
 from bot.practice.simulator import CustomerSimulator, CustomerState
+from bot.scoring.contracts import Report, StoredTurn
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Scorer, ScoringSession, TurnAssessment
 from bot.scoring.transcript import MAX_TURN_CHARS, Turn
@@ -36,6 +38,17 @@ OUTCOME_TEXT = {
 }
 
 
+class RolePlayState(TypedDict):
+    """A role-play as the conversation's `roleplay` slot holds it (plain JSON)."""
+
+    id: str
+    scenario: str
+    persona: str
+    seed: int
+    customer: dict[str, Any]  # CustomerState.to_dict()
+    turns: list[StoredTurn]
+
+
 @dataclass
 class RolePlay:
     id: str  # the session's key in the database
@@ -43,9 +56,9 @@ class RolePlay:
     persona: str
     seed: int
     customer: CustomerState
-    turns: list[dict] = field(default_factory=list)
+    turns: list[StoredTurn] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> RolePlayState:
         return {
             "id": self.id,
             "scenario": self.scenario,
@@ -56,7 +69,7 @@ class RolePlay:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> RolePlay:
+    def from_dict(cls, data: RolePlayState) -> RolePlay:
         return cls(
             data["id"],
             data["scenario"],
@@ -158,30 +171,37 @@ class RolePlayCoach:
         session = session or self._session(play)
         # An over-long message is scored on its first MAX_TURN_CHARS characters, not refused.
         text = text[:MAX_TURN_CHARS]
-        turn = {"speaker": "rep", "text": text, "move": move or "unknown", "confidence": confidence}
-        assessment = session.add(Turn.parse_obj(turn))
+        turn: StoredTurn = {
+            "speaker": "rep",
+            "text": text,
+            "move": move or "unknown",
+            "confidence": confidence,
+        }
+        assessment = session.add_rep(Turn.parse_obj(turn))
         play.turns.append(turn)
         reaction = self._simulator.react(play.customer, assessment)
         play.customer = reaction.state
-        customer_turn = {"speaker": "customer", "text": reaction.reply}
+        customer_turn: StoredTurn = {"speaker": "customer", "text": reaction.reply}
         play.turns.append(customer_turn)
-        session.add(Turn.parse_obj(customer_turn))
+        session.add_customer(Turn.parse_obj(customer_turn))
         if not play.finished:
             with self._live_lock:
                 self._live[play.fingerprint()] = session
                 while len(self._live) > LIVE_SESSIONS:
                     self._live.popitem(last=False)
         messages = [f"{self._name(play)}:{reaction.reply}"]
-        if play.finished:  # the report follows once the stored turns are scored
-            messages.append(OUTCOME_TEXT[play.customer.outcome])
+        outcome = play.customer.outcome
+        if play.finished and outcome:  # the report follows once the stored turns are scored
+            messages.append(OUTCOME_TEXT[outcome])
         return RepTurnResult(play, messages, assessment)
 
-    def report(self, play: RolePlay) -> dict:
+    def report(self, play: RolePlay) -> Report:
         return build_report(self.methodology, self._session(play).finish())
 
     def outcome(self, play: RolePlay) -> str:
         """signed or lost after a natural end; ended when the rep stopped it."""
-        return play.customer.outcome if play.finished else "ended"
+        outcome = play.customer.outcome
+        return outcome if outcome and play.finished else "ended"
 
     def feedback(self, play: RolePlay) -> str:
         """The assessment of the rep's last turn (request_feedback)."""
@@ -226,7 +246,7 @@ class RolePlayCoach:
         return self.summary_of(self.report(play))
 
     @staticmethod
-    def summary_of(report: dict) -> str:
+    def summary_of(report: Report) -> str:
         """A report (as `report` builds it) short enough for a chat window."""
         dimensions = ";".join(
             f"{d['name']} {d['score'] if d['observed'] else '未评'}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import conint, constr, validator
 
@@ -20,7 +20,16 @@ from bot.methodology.schema import StrictModel
 
 DEFAULT_DIRECTORY = KNOWLEDGE_DIRECTORY / "scenarios"
 DISCOVERY_QUESTIONS = ("ask_situation", "ask_problem", "ask_implication", "ask_need_payoff")
-Text = constr(strip_whitespace=True, min_length=1)
+if TYPE_CHECKING:  # pydantic's constrained types are plain values to a type checker
+    Text = str
+    ScenarioId = str
+    Count = int
+    Trust = int
+else:
+    Text = constr(strip_whitespace=True, min_length=1)
+    ScenarioId = constr(regex=r"^[a-z][a-z0-9_]*$")
+    Count = conint(ge=0)
+    Trust = conint(ge=0, le=100)
 
 
 class Company(StrictModel):
@@ -68,9 +77,9 @@ class Objection(StrictModel):
 class CloseConditions(StrictModel):
     """What must be true for the customer to accept a close (M7.1)."""
 
-    min_needs_revealed: conint(ge=0)
+    min_needs_revealed: Count
     requires_confirmation: bool
-    min_trust: conint(ge=0, le=100)
+    min_trust: Trust
     accepted_line: Text
     stall_line: Text
 
@@ -89,7 +98,7 @@ class Replies(StrictModel):
 
 
 class Scenario(StrictModel):
-    id: constr(regex=r"^[a-z][a-z0-9_]*$")
+    id: ScenarioId
     name: Text
     seeds: list[str]
     product: Text

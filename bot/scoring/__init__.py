@@ -4,6 +4,7 @@ transcript, turn_rules.py/session_rules.py for the rules, report.py for the sess
 
 from bot.language.cues import CueFinder
 from bot.methodology import Methodology
+from bot.scoring.contracts import Report
 from bot.scoring.markdown import render_markdown
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Classifier, Scorer
@@ -15,7 +16,7 @@ def start_scorer(methodology: Methodology, classify: Classifier | None = None) -
     return Scorer(methodology, CueFinder(methodology), classify)
 
 
-def score_transcript(scorer: Scorer, methodology: Methodology, transcript: Transcript) -> dict:
+def score_transcript(scorer: Scorer, methodology: Methodology, transcript: Transcript) -> Report:
     """The JSON-ready session report for one transcript."""
     return build_report(methodology, scorer.score(transcript))
 

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from bot.methodology import DIMENSIONS, ScoringRule
+from bot.scoring.contracts import NoteReport
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Note:
     turn: int | None
     delta: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> NoteReport:
         return {
             "rule": self.rule.id,
             "dimension": self.rule.dimension,

@@ -5,6 +5,7 @@ trainer prints. Rendered from the report dict only, so it never disagrees with t
 from __future__ import annotations
 
 from bot.methodology import Methodology
+from bot.scoring.contracts import Report
 
 _HANDLING = {
     "acknowledged_and_pivoted": "先认同再转折 ✔",
@@ -34,7 +35,7 @@ def _cell(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def render_markdown(methodology: Methodology, report: dict) -> str:
+def render_markdown(methodology: Methodology, report: Report) -> str:
     persona = methodology.personas[report["persona"]]
     scenario = "通用场景" if report["scenario"] == "generic" else report["scenario"]
     lines = [
@@ -77,7 +78,7 @@ def render_markdown(methodology: Methodology, report: dict) -> str:
         "时间分配:"
         + ",".join(f"{_SHARES[part]} {share:.0%}" for part, share in talk["time_split"].items())
         + {"new": "。接近新模式(40/30/20/10)。", "old": "。更像旧模式(介绍和促成占大头)。"}.get(
-            talk["closest_time_model"], "。"
+            talk["closest_time_model"] or "", "。"
         ),
         "",
         f"说话比例:销售 {talk['rep_share']:.0%}(销售 {talk['rep_turns']} 句,"

@@ -11,6 +11,18 @@ from itertools import pairwise
 from statistics import median
 
 from bot.methodology import DIMENSIONS, Methodology, ScoringRule
+from bot.scoring.contracts import (
+    CheckReport,
+    CloseReport,
+    DimensionReport,
+    Lesson,
+    ObjectionReport,
+    Report,
+    Segment,
+    SpinReport,
+    TalkReport,
+    TurnReport,
+)
 from bot.scoring.scorer import SessionResult, TurnAssessment
 from bot.scoring.session_rules import closest_time_model, time_split
 
@@ -23,9 +35,9 @@ def _round(value: float) -> float:
     return round(value, 3)
 
 
-def _dimensions(methodology: Methodology, result: SessionResult) -> dict[str, dict]:
+def _dimensions(methodology: Methodology, result: SessionResult) -> dict[str, DimensionReport]:
     scoring = methodology.scoring
-    dimensions = {}
+    dimensions: dict[str, DimensionReport] = {}
     for dimension in DIMENSIONS:
         totals = [
             (scoring.rules[rule_id], points, result.ledger.counts[rule_id])
@@ -51,7 +63,7 @@ def _dimensions(methodology: Methodology, result: SessionResult) -> dict[str, di
     return dimensions
 
 
-def _overall(methodology: Methodology, dimensions: dict[str, dict]) -> int:
+def _overall(methodology: Methodology, dimensions: dict[str, DimensionReport]) -> int:
     weights = methodology.scoring.weights
     counted = [name for name, dimension in dimensions.items() if dimension["observed"]]
     total_weight = sum(weights[name] for name in counted)
@@ -59,7 +71,7 @@ def _overall(methodology: Methodology, dimensions: dict[str, dict]) -> int:
     return round(weighted / total_weight)
 
 
-def _turn(methodology: Methodology, assessment: TurnAssessment) -> dict:
+def _turn(methodology: Methodology, assessment: TurnAssessment) -> TurnReport:
     move = methodology.moves.get(assessment.move or "")
     step = methodology.visit_step(assessment.step) if assessment.step else None
     return {
@@ -77,9 +89,9 @@ def _turn(methodology: Methodology, assessment: TurnAssessment) -> dict:
     }
 
 
-def _timeline(methodology: Methodology, result: SessionResult) -> list[dict]:
+def _timeline(methodology: Methodology, result: SessionResult) -> list[Segment]:
     """Consecutive rep turns in the same visit step, merged into one segment."""
-    segments: list[dict] = []
+    segments: list[Segment] = []
     for assessment in result.assessments:
         if assessment.step is None:
             continue
@@ -99,7 +111,7 @@ def _timeline(methodology: Methodology, result: SessionResult) -> list[dict]:
     return segments
 
 
-def _spin(result: SessionResult) -> dict:
+def _spin(result: SessionResult) -> SpinReport:
     order = result.progress.spin
     ranks = ["SPIN".index(letter) for letter in order]
     return {
@@ -110,7 +122,7 @@ def _spin(result: SessionResult) -> dict:
     }
 
 
-def _talk(methodology: Methodology, result: SessionResult) -> dict:
+def _talk(methodology: Methodology, result: SessionResult) -> TalkReport:
     total = result.rep_chars + result.customer_chars
     rep_turns = len(result.assessments)
     return {
@@ -124,7 +136,7 @@ def _talk(methodology: Methodology, result: SessionResult) -> dict:
     }
 
 
-def _objections(result: SessionResult) -> list[dict]:
+def _objections(result: SessionResult) -> list[ObjectionReport]:
     return [
         {
             "turn": record.turn,
@@ -137,8 +149,8 @@ def _objections(result: SessionResult) -> list[dict]:
     ]
 
 
-def _closes(methodology: Methodology, result: SessionResult) -> list[dict]:
-    attempts = [
+def _closes(methodology: Methodology, result: SessionResult) -> list[CloseReport]:
+    attempts: list[CloseReport] = [
         {
             "turn": close.turn,
             "technique": close.move,
@@ -161,7 +173,7 @@ def _closes(methodology: Methodology, result: SessionResult) -> list[dict]:
     return sorted(attempts, key=lambda attempt: attempt["turn"])
 
 
-def _self_check(methodology: Methodology, result: SessionResult) -> list[dict]:
+def _self_check(methodology: Methodology, result: SessionResult) -> list[CheckReport]:
     """M11 items, ticked where the transcript shows them; the rest say they are not observable."""
     ledger, progress = result.ledger, result.progress
     lengths = [a.cues.length for a in result.assessments]
@@ -218,14 +230,14 @@ def _applies_to_persona(rule: ScoringRule, persona: str) -> bool:
 
 def _strengths_and_improvements(
     methodology: Methodology, result: SessionResult
-) -> tuple[list[dict], list[dict]]:
+) -> tuple[list[Lesson], list[Lesson]]:
     rules = methodology.scoring.rules
     scenario, persona = result.transcript.scenario, result.transcript.persona
     totals = result.ledger.totals
 
-    def item(rule: ScoringRule, points: int, missed: bool = False) -> dict:
+    def item(rule: ScoringRule, points: int, missed: bool = False) -> Lesson:
         advice = f"还没做到:{rule.name}。{rule.advice}" if missed else rule.advice
-        entry = {
+        entry: Lesson = {
             "rule": rule.id,
             "dimension": rule.dimension,
             "m_id": rule.m_id,
@@ -242,7 +254,7 @@ def _strengths_and_improvements(
     negative = sorted((p, rid) for rid, p in totals.items() if p < 0)
     strengths = [item(rules[rid], p) for p, rid in positive[:TOP]]
     # One improvement per better sentence: two rules that call for the same fix are one lesson.
-    improvements: list[dict] = []
+    improvements: list[Lesson] = []
     shown: set[str | None] = set()
     for points, rule_id in negative:
         better = _better(methodology, rules[rule_id], scenario)
@@ -271,7 +283,7 @@ def _strengths_and_improvements(
     return strengths, improvements
 
 
-def build_report(methodology: Methodology, result: SessionResult) -> dict:
+def build_report(methodology: Methodology, result: SessionResult) -> Report:
     dimensions = _dimensions(methodology, result)
     strengths, improvements = _strengths_and_improvements(methodology, result)
     return {

@@ -96,6 +96,7 @@ class Scorer:
         self._classify = classify
 
     def move_of(self, turn: Turn, cues: Cues) -> tuple[str | None, float]:
+        intent: str | None
         if turn.move is not None:
             intent, confidence = turn.move, turn.confidence if turn.confidence is not None else 1.0
         elif self._classify is not None:
@@ -116,7 +117,8 @@ class Scorer:
             raise ValueError(f"unknown persona {persona!r}")
         # Not validated as a whole: a session starts with no turns and grows.
         return ScoringSession(
-            self, Transcript.construct(scenario=scenario, persona=persona, turns=[])
+            self,
+            Transcript.construct(scenario=scenario, persona=persona, turns=[]),  # type: ignore[arg-type]  # checked above
         )
 
     def score(self, transcript: Transcript) -> SessionResult:
@@ -140,14 +142,28 @@ class ScoringSession:
 
     def add(self, turn: Turn) -> TurnAssessment | None:
         """Score a rep turn (returns its assessment) or take note of a customer turn (None)."""
+        if turn.speaker == "customer":
+            self.add_customer(turn)
+            return None
+        return self.add_rep(turn)
+
+    def add_customer(self, turn: Turn) -> None:
+        """Take note of what the customer said (his objections, agreement, questions)."""
+        result = self.result
+        index = len(result.transcript.turns)
+        result.transcript.turns.append(turn)
+        cues = self._scorer.cue_finder.find(turn.text)
+        result.customer_chars += cues.length
+        self._hear_customer(self.progress, index, turn.text, cues)
+
+    def add_rep(self, turn: Turn) -> TurnAssessment:
+        """Score a rep turn."""
+        if turn.speaker != "rep":
+            raise ValueError(f"a rep turn was expected, not one of the {turn.speaker}")
         result, progress = self.result, self.progress
         index = len(result.transcript.turns)
         result.transcript.turns.append(turn)
         cues = self._scorer.cue_finder.find(turn.text)
-        if turn.speaker == "customer":
-            result.customer_chars += cues.length
-            self._hear_customer(progress, index, turn.text, cues)
-            return None
         result.rep_chars += cues.length
         self._addressing[0] += cues.customer_address
         self._addressing[1] += cues.self_address

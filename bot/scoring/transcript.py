@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ValidationError, confloat, constr, validator
 
 from bot.methodology import describe_validation_error
+from bot.methodology.vocabulary import PersonaId
 
 MAX_TURN_CHARS = 20_000
 
@@ -25,11 +26,19 @@ class TranscriptError(ValueError):
     """A transcript file cannot be read or does not have the expected shape."""
 
 
+if TYPE_CHECKING:  # pydantic's constrained types are plain values to a type checker
+    TurnText = str
+    Confidence = float
+else:
+    TurnText = constr(strip_whitespace=True, min_length=1, max_length=MAX_TURN_CHARS)
+    Confidence = confloat(ge=0, le=1)
+
+
 class Turn(BaseModel):
     speaker: Literal["rep", "customer"]
-    text: constr(strip_whitespace=True, min_length=1, max_length=MAX_TURN_CHARS)
+    text: TurnText
     move: str | None = None
-    confidence: confloat(ge=0, le=1) | None = None
+    confidence: Confidence | None = None
 
     class Config:
         extra = "ignore"
@@ -37,7 +46,7 @@ class Turn(BaseModel):
 
 class Transcript(BaseModel):
     scenario: str = "generic"
-    persona: Literal["tiger", "peacock", "owl", "koala"]
+    persona: PersonaId
     turns: list[Turn]
 
     class Config:

@@ -219,7 +219,7 @@ class Accounts:
                 demo.display_name,
                 demo.password,
                 demo.role,
-                team_ids.get(demo.team),
+                team_ids[demo.team] if demo.team else None,
             )
         logger.info("seeded %d demo users (see README)", len(DEMO_USERS))
         return True

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Table, func, literal, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -29,6 +29,7 @@ from bot.adapters.storage.schema import (
 )
 from bot.clock import utc_now
 from bot.practice.history import QuizRecord, RolePlayRecord
+from bot.scoring.contracts import Report, StoredTurn
 
 DEFAULT_TEAM = "默认团队"
 
@@ -94,7 +95,7 @@ class Storage:
 
     # --- role-plays --------------------------------------------------------------------
 
-    def start_roleplay(self, session: NewSession, opening: dict | None = None) -> None:
+    def start_roleplay(self, session: NewSession, opening: StoredTurn | None = None) -> None:
         """The session and, if given, the customer's first line, in one transaction: a
         session is never left without the line the rep was shown."""
         with self._database.transaction() as connection:
@@ -125,7 +126,11 @@ class Storage:
                 )
 
     def record_exchange(
-        self, session_id: str, position: int, turn_pair: list[dict], assessment: dict | None
+        self,
+        session_id: str,
+        position: int,
+        turn_pair: list[StoredTurn],
+        assessment: dict | None,
     ) -> None:
         """The rep's turn at `position` (with its assessment) and the customer's answer after
         it, in one transaction.
@@ -141,7 +146,11 @@ class Storage:
             self._record_exchange(session_id, position, turn_pair, assessment)
 
     def _record_exchange(
-        self, session_id: str, position: int, turn_pair: list[dict], assessment: dict | None
+        self,
+        session_id: str,
+        position: int,
+        turn_pair: list[StoredTurn],
+        assessment: dict | None,
     ) -> None:
         with self._database.transaction() as connection:
             first = connection.execute(
@@ -175,7 +184,7 @@ class Storage:
                         turn_assessments.insert().values(turn_id=turn_id, **assessment)
                     )
 
-    def record_opening(self, session_id: str, turn: dict) -> None:
+    def record_opening(self, session_id: str, turn: StoredTurn) -> None:
         """The customer's first line, said before the rep speaks."""
         self.record_exchange(session_id, 0, [turn], None)
 
@@ -184,7 +193,7 @@ class Storage:
         with self._database.transaction() as connection:
             _undo(connection, session_id, position, self._now())
 
-    def live_turns(self, session_id: str) -> list[dict]:
+    def live_turns(self, session_id: str) -> list[StoredTurn]:
         """The turns that count, in order, as the scorer reads them: what the report of a
         session is computed from, so the transcript a trainer reads and the scores agree."""
         query = (
@@ -194,11 +203,9 @@ class Storage:
         )
         with self._database.transaction() as connection:
             rows = connection.execute(query).all()
-        return [
-            {key: value for key, value in row._mapping.items() if value is not None} for row in rows
-        ]
+        return [_stored_turn(row) for row in rows]
 
-    def finish_roleplay(self, session_id: str, outcome: str, report: dict) -> None:
+    def finish_roleplay(self, session_id: str, outcome: str, report: Report) -> None:
         """Outcome, overall score and the full report; the first finish wins."""
         dimensions = {
             key: (value["score"] if value["observed"] else None)
@@ -317,6 +324,16 @@ def transcript_query(session_id: str) -> Select:
         .where(turns.c.session_id == session_id)
         .order_by(turns.c.id)  # as they happened: an undone stretch, then what replaced it
     )
+
+
+def _stored_turn(row: Row) -> StoredTurn:
+    """A turn as the scorer and the role-play read it; a customer turn has no move."""
+    turn: StoredTurn = {"speaker": row.speaker, "text": row.text}
+    if row.move is not None:
+        turn["move"] = row.move
+    if row.confidence is not None:
+        turn["confidence"] = row.confidence
+    return turn
 
 
 def _undo(connection: Connection, session_id: str, position: int, now: datetime) -> None:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import mean
 
 from sqlalchemy import and_, false, func, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql import Select
 
 from bot.adapters.storage.database import Database, as_utc
@@ -35,6 +35,7 @@ from bot.adapters.storage.schema import (
 )
 from bot.clock import CHINA_TIME, utc_now
 from bot.methodology import DIMENSIONS
+from bot.scoring.contracts import Report
 
 MAX_COMMENT_CHARS = 2000
 MAX_REASON_CHARS = 1000
@@ -139,7 +140,7 @@ class TranscriptTurn:
 class SessionDetail:
     session: SessionRow
     turns: list[TranscriptTurn]
-    report: dict | None
+    report: Report | None
     comments: list[Comment]  # about the whole session
     overrides: dict[str, list[Override]]  # per dimension, oldest first
 
@@ -277,7 +278,7 @@ class Review:
             latest = _latest_overrides(connection, ids)
         for row in rows:
             session = _session_row(
-                row[:-1], rep_turns=rep_turns.get(row.id, 0), overridden=row.id in latest
+                row, rep_turns=rep_turns.get(row.id, 0), overridden=row.id in latest
             )
             yield ExportRow(session, _effective(row.dimensions, latest.get(row.id, {})))
 
@@ -321,18 +322,32 @@ class Review:
                 .where(score_overrides.c.session_id == session_id)
                 .order_by(score_overrides.c.created_at, score_overrides.c.id)
             ).all()
-        transcript = [TranscriptTurn(*turn) for turn in turn_rows]
+        transcript = [TranscriptTurn(**turn._mapping) for turn in turn_rows]
         by_turn = {turn.id: turn for turn in transcript}
         session_comments = []
         for comment_row in comment_rows:
-            comment = Comment(*comment_row[:4], as_utc(comment_row[4]))
+            comment = Comment(
+                id=comment_row.id,
+                turn_id=comment_row.turn_id,
+                author=comment_row.display_name,
+                text=comment_row.text,
+                created_at=as_utc(comment_row.created_at),
+            )
             if comment.turn_id in by_turn:
                 by_turn[comment.turn_id].comments.append(comment)
             else:
                 session_comments.append(comment)
         overrides: dict[str, list[Override]] = defaultdict(list)
         for override_row in override_rows:
-            override = Override(*override_row[:6], as_utc(override_row[6]))
+            override = Override(
+                id=override_row.id,
+                dimension=override_row.dimension,
+                automatic=override_row.automatic,
+                score=override_row.score,
+                reason=override_row.reason,
+                author=override_row.display_name,
+                created_at=as_utc(override_row.created_at),
+            )
             overrides[override.dimension].append(override)
         return SessionDetail(
             _session_row(row), transcript, report, session_comments, dict(overrides)
@@ -411,7 +426,7 @@ class Review:
         """The assessment of the user's newest rep turn if it is newer than `turn_id`."""
         query = (
             select(
-                turns.c.id,
+                turns.c.id.label("turn_id"),
                 turns.c.session_id,
                 turns.c.text,
                 turns.c.move,
@@ -427,7 +442,7 @@ class Review:
         )
         with self._database.transaction() as connection:
             row = connection.execute(query).first()
-        return NewTurnFeedback(*row) if row else None
+        return NewTurnFeedback(**row._mapping) if row else None
 
     def latest_session(self, user_id: int, conversation_id: str) -> SessionRow | None:
         """The newest session of this conversation (the web chat), finished or not."""
@@ -514,7 +529,7 @@ class Review:
             reps=len({row.user_id for row in rows}),
             overall=round(mean(row.overall for row in rows), 1) if rows else None,
             averages=averages,
-            weakest=sorted(observed, key=observed.get)[:3],
+            weakest=sorted(observed, key=lambda key: observed[key])[:3],
             weeks=trend,
         )
 
@@ -526,9 +541,9 @@ def _base_query() -> Select:
             roleplay_sessions.c.started_at,
             roleplay_sessions.c.ended_at,
             roleplay_sessions.c.user_id,
-            users.c.display_name,
+            users.c.display_name.label("rep_name"),
             users.c.team_id,
-            teams.c.name,
+            teams.c.name.label("team_name"),
             roleplay_sessions.c.scenario_id,
             roleplay_sessions.c.persona,
             roleplay_sessions.c.outcome,
@@ -600,15 +615,32 @@ def _averages(rows: Iterable[dict[str, int | None]]) -> dict[str, float | None]:
     values: dict[str, list[int]] = {key: [] for key in DIMENSIONS}
     for dimensions in rows:
         for key in DIMENSIONS:
-            if dimensions.get(key) is not None:
-                values[key].append(dimensions[key])
+            score = dimensions.get(key)
+            if score is not None:
+                values[key].append(score)
     return {key: round(mean(found), 1) if found else None for key, found in values.items()}
 
 
-def _session_row(row: Sequence, **counts: int | bool) -> SessionRow:
-    """A row of `_base_query` (its eleven columns, in order) as a SessionRow."""
-    started, ended = as_utc(row[1]), row[2] and as_utc(row[2])
-    return SessionRow(row[0], started, ended, *row[3:11], **counts)
+def _session_row(
+    row: Row, rep_turns: int = 0, comments: int = 0, overridden: bool = False
+) -> SessionRow:
+    """A row of `_base_query` (its columns read by name) as a SessionRow."""
+    return SessionRow(
+        id=row.id,
+        started_at=as_utc(row.started_at),
+        ended_at=as_utc(row.ended_at) if row.ended_at else None,
+        user_id=row.user_id,
+        rep_name=row.rep_name,
+        team_id=row.team_id,
+        team_name=row.team_name,
+        scenario_id=row.scenario_id,
+        persona=row.persona,
+        outcome=row.outcome,
+        overall=row.overall,
+        rep_turns=rep_turns,
+        comments=comments,
+        overridden=overridden,
+    )
 
 
 def _monday(moment: datetime) -> date:

@@ -66,7 +66,13 @@ class ScenarioUploads:
         )
         with self._database.transaction() as connection:
             return [
-                UploadedScenario(*row[:3], as_utc(row[3]), row[4] or "")
+                UploadedScenario(
+                    id=row.id,
+                    name=row.name,
+                    uploaded_by=row.display_name,
+                    uploaded_at=as_utc(row.created_at),
+                    source=row.source or "",
+                )
                 for row in connection.execute(query)
             ]
 
@@ -83,6 +89,7 @@ class ScenarioUploads:
                 if errors:
                     logger.error("uploaded scenario %s not offered: %s", upload.id, errors[0])
                 self._checked[key] = scenario
-            if self._checked[key] is not None and upload.id not in builtin:
-                scenarios[upload.id] = self._checked[key]
+            checked = self._checked[key]
+            if checked is not None and upload.id not in builtin:
+                scenarios[upload.id] = checked
         return scenarios
