@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from bot.adapters.storage.accounts import AccountError
+from bot.methodology.vocabulary import ADMIN
 from bot.practice.scenarios import check_scenario_file
 from webapp.auth import current_user, require
 from webapp.forms import EditUserForm, NewUserForm, ScenarioUploadForm, TeamForm, first_error
@@ -23,7 +24,7 @@ def _team_id(value: str | None) -> int | None:
 
 
 @blueprint.route("/users", methods=["GET", "POST"])
-@require("admin")
+@require(ADMIN)
 def users():
     accounts = services().accounts
     form = NewUserForm()
@@ -53,7 +54,7 @@ def users():
 
 
 @blueprint.post("/users/<int:user_id>")
-@require("admin")
+@require(ADMIN)
 def edit_user(user_id: int):
     accounts = services().accounts
     form = EditUserForm()
@@ -61,7 +62,7 @@ def edit_user(user_id: int):
     if not form.validate_on_submit():
         flash(first_error(form) or "修改没有保存,请重试。", "error")
         return redirect(url_for("admin.users"))
-    if user_id == current_user().id and form.role.data != "admin":
+    if user_id == current_user().id and form.role.data != ADMIN:
         flash("不能取消自己的管理员角色,以免没有人能管理系统。", "error")
         return redirect(url_for("admin.users"))
     try:
@@ -76,7 +77,7 @@ def edit_user(user_id: int):
 
 
 @blueprint.route("/teams", methods=["GET", "POST"])
-@require("admin")
+@require(ADMIN)
 def teams():
     form = TeamForm()
     if form.validate_on_submit():
@@ -93,7 +94,7 @@ def teams():
 
 
 @blueprint.route("/scenarios", methods=["GET", "POST"])
-@require("admin")
+@require(ADMIN)
 def scenarios():
     app = services()
     form = ScenarioUploadForm()

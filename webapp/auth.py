@@ -28,11 +28,12 @@ from flask_wtf.csrf import CSRFProtect
 
 from bot.adapters.storage.accounts import User
 from bot.adapters.storage.review import Viewer
+from bot.methodology.vocabulary import ADMIN, REP, TRAINER
 from webapp.forms import LoginForm
 from webapp.services import services
 
 blueprint = Blueprint("auth", __name__)
-HOME = {"rep": "rep.practice", "trainer": "trainer.sessions", "admin": "admin.users"}
+HOME = {REP: "rep.practice", TRAINER: "trainer.sessions", ADMIN: "admin.users"}
 
 
 def load_user() -> None:

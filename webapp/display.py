@@ -7,9 +7,8 @@ from datetime import datetime
 from flask import Flask, g
 
 from bot.clock import CHINA_TIME
+from bot.methodology.vocabulary import ROLE_NAMES
 from webapp.services import services
-
-ROLE_NAMES = {"rep": "销售", "trainer": "培训师", "admin": "管理员"}
 
 
 def china_time(moment: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:

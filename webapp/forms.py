@@ -15,7 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-ROLE_CHOICES = [("rep", "销售(学员)"), ("trainer", "培训师"), ("admin", "管理员")]
+from bot.methodology.vocabulary import ROLE_NAMES, ROLES
+
+ROLE_CHOICES = [(role, ROLE_NAMES[role]) for role in ROLES]
 
 
 class LoginForm(FlaskForm):

@@ -15,14 +15,14 @@ from flask import Blueprint, abort, jsonify, render_template, request, url_for
 from bot.adapters.storage.accounts import web_sender_id
 from bot.adapters.storage.review import Access, NewTurnFeedback, SessionFilter, Viewer
 from bot.language.inbound import inbound
-from bot.methodology.vocabulary import OUTCOME_NAMES
+from bot.methodology.vocabulary import OUTCOME_NAMES, REP, ROLES
 from webapp import charts
 from webapp.auth import current_user, require, viewer
 from webapp.rasa_client import RasaUnavailable, send
 from webapp.services import services
 
 blueprint = Blueprint("rep", __name__)
-ANY_ROLE = ("rep", "trainer", "admin")
+ANY_ROLE = ROLES
 HISTORY_PAGE_SIZE = 20
 
 
@@ -142,7 +142,7 @@ def history():
     app, user = services(), current_user()
     page = request.args.get("page", 1, type=int)
     # Everyone's own history, whatever else his role lets him see.
-    own = Viewer(user.id, "rep", user.team_id)
+    own = Viewer(user.id, REP, user.team_id)
     sessions = app.review.sessions(own, SessionFilter(), page=page, per_page=HISTORY_PAGE_SIZE)
     points = app.review.progress(user.id)
     chart = charts.progress(app.dimension_names(), points) if len(points) >= 2 else None

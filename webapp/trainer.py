@@ -22,14 +22,14 @@ from flask import (
 from bot.adapters.storage.review import Access, ReviewError, SessionDetail, SessionFilter
 from bot.clock import CHINA_TIME
 from bot.methodology import DIMENSIONS
-from bot.methodology.vocabulary import OUTCOME_NAMES
+from bot.methodology.vocabulary import ADMIN, OUTCOME_NAMES, TRAINER
 from webapp import charts
 from webapp.auth import current_user, require, viewer
 from webapp.forms import CommentForm, FilterForm, OverrideForm, first_error
 from webapp.services import services
 
 blueprint = Blueprint("trainer", __name__, url_prefix="/trainer")
-REVIEWERS = ("trainer", "admin")
+REVIEWERS = (TRAINER, ADMIN)
 PAGE_SIZE = 20
 
 
@@ -40,10 +40,10 @@ def _filter_form() -> tuple[FilterForm, SessionFilter]:
     people = [
         person
         for person in app.accounts.users()
-        if user.role == "admin" or (user.team_id is not None and person.team_id == user.team_id)
+        if user.role == ADMIN or (user.team_id is not None and person.team_id == user.team_id)
     ]
     form.rep.choices = [("", "全部学员")] + [(str(p.id), p.display_name) for p in people]
-    teams = [team for team in app.accounts.teams() if user.role == "admin"]
+    teams = [team for team in app.accounts.teams() if user.role == ADMIN]
     form.team.choices = [("", "全部团队")] + [(str(team.id), team.name) for team in teams]
     offered = app.offered_scenarios().values()
     form.scenario.choices = [("", "全部场景")] + [(s.id, s.name) for s in offered]
@@ -223,7 +223,7 @@ def override(session_id: str):
 def dashboard():
     app, user = services(), current_user()
     teams = app.accounts.teams()
-    if user.role == "admin":
+    if user.role == ADMIN:
         team_id = request.args.get("team", type=int)
     else:
         team_id = user.team_id
@@ -239,7 +239,7 @@ def dashboard():
         names=names,
         tips=app.methodology.scoring.dimension_tips,
         chart=chart,
-        teams=teams if user.role == "admin" else [],
+        teams=teams if user.role == ADMIN else [],
         team_id=team_id,
         team_name=next((team.name for team in teams if team.id == team_id), None),
     )

@@ -24,6 +24,7 @@ PERSONAS: tuple[str, ...] = get_args(PersonaId)
 Role = Literal["rep", "trainer", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 REP, TRAINER, ADMIN = ROLES
+ROLE_NAMES: dict[str, str] = {REP: "销售(学员)", TRAINER: "培训师", ADMIN: "管理员"}
 
 # How a visit ended: the customer agreed, walked out, or the rep stopped it.
 Outcome = Literal["signed", "lost", "ended"]

@@ -23,7 +23,7 @@ from bot.adapters.storage.database import Database
 from bot.adapters.storage.records import identity_owner
 from bot.adapters.storage.schema import identities, teams, users
 from bot.clock import utc_now
-from bot.methodology.vocabulary import ROLES
+from bot.methodology.vocabulary import ADMIN, REP, ROLES, TRAINER
 
 logger = logging.getLogger(__name__)
 WEB_CHANNEL = "rest"
@@ -70,11 +70,11 @@ class DemoUser:
 # Documented in the README; created only while no user has a password (a fresh database).
 DEMO_TEAMS = ("华东一组", "华南二组")
 DEMO_USERS = (
-    DemoUser("admin", "系统管理员", "admin", None, "admin-demo-2026"),
-    DemoUser("trainer", "陈培训(华东一组)", "trainer", "华东一组", "trainer-demo-2026"),
-    DemoUser("trainer2", "林培训(华南二组)", "trainer", "华南二组", "trainer2-demo-2026"),
-    DemoUser("rep1", "李销售(华东一组)", "rep", "华东一组", "rep1-demo-2026"),
-    DemoUser("rep2", "王销售(华南二组)", "rep", "华南二组", "rep2-demo-2026"),
+    DemoUser("admin", "系统管理员", ADMIN, None, "admin-demo-2026"),
+    DemoUser("trainer", "陈培训(华东一组)", TRAINER, "华东一组", "trainer-demo-2026"),
+    DemoUser("trainer2", "林培训(华南二组)", TRAINER, "华南二组", "trainer2-demo-2026"),
+    DemoUser("rep1", "李销售(华东一组)", REP, "华东一组", "rep1-demo-2026"),
+    DemoUser("rep2", "王销售(华南二组)", REP, "华南二组", "rep2-demo-2026"),
 )
 
 

@@ -28,6 +28,7 @@ from bot.adapters.storage.schema import (
     users,
 )
 from bot.clock import utc_now
+from bot.methodology.vocabulary import REP
 from bot.practice.history import QuizRecord, RolePlayRecord
 from bot.scoring.contracts import Report, StoredTurn
 
@@ -66,7 +67,7 @@ class Storage:
                         users.insert().values(
                             username=username,
                             display_name=display_name or external_id,
-                            role="rep",
+                            role=REP,
                             team_id=team_id,
                             created_at=self._now(),
                         )
