@@ -21,6 +21,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.knowledge import roleplay_coach, storage
+from bot.adapters.storage.accounts import WEB_CHANNEL, external_id
 from bot.adapters.storage.records import NewSession
 from bot.practice.quiz import QuizRound
 from bot.practice.roleplay import RepTurnResult, RolePlay, RolePlayState
@@ -85,7 +86,8 @@ def _persist(what: str, write: Callable[[], _T]) -> _T:
 
 def user_id(tracker: Tracker) -> int:
     """The project user behind this conversation (created as a rep on first contact)."""
-    return storage().rep_for(tracker.get_latest_input_channel() or "rest", tracker.sender_id)
+    channel = tracker.get_latest_input_channel() or WEB_CHANNEL
+    return storage().rep_for(channel, external_id(channel, tracker.sender_id))
 
 
 def store_start(tracker: Tracker, play: RolePlay) -> None:

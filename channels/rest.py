@@ -87,6 +87,8 @@ def _parse(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
         raise RequestRejected(f"sender 应是 1 到 {MAX_SENDER_CHARS} 个字符的字符串。")
     if clean(sender) != sender:
         raise RequestRejected("sender 含有控制字符、无效字符或首尾空白。")
+    if ":" in sender:  # other channels' conversations are named "<channel>:<id>"
+        raise RequestRejected("sender 不能含有冒号。")
     if not isinstance(message, str):
         raise RequestRejected("message 应是字符串。")
     if metadata is not None and not isinstance(metadata, dict):

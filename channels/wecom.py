@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.storage import Database, Storage, open_database
+from bot.adapters.storage.accounts import conversation_id
 from bot.adapters.storage.inbox import Inbox
 from bot.adapters.wecom.callback import CallbackRejected, open_message, verify_url
 from bot.adapters.wecom.choices import OfferedChoices
@@ -250,7 +251,10 @@ class WeComInput(InputChannel):
         text: str,
         message_id: str | None,
     ) -> None:
-        replies = await ask_bot(on_new_message, text, user, self.name(), message_id=message_id)
+        conversation = conversation_id(self.name(), user)  # never a REST sender's
+        replies = await ask_bot(
+            on_new_message, text, conversation, self.name(), message_id=message_id
+        )
         if replies is None:  # the turn did not happen: nothing stored, the member resends
             await client.send(user, RESEND_REPLY)
             return

@@ -18,9 +18,11 @@ from bot.adapters.storage import Storage, open_database
 from bot.adapters.storage.accounts import Accounts
 from bot.adapters.storage.review import Review
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
+from bot.adapters.storage.sign_in import SignIns
 from bot.methodology import load_methodology
 from bot.practice.scenarios import load_scenarios
 from webapp import admin, auth, display, rep, trainer
+from webapp.headers import security_headers
 from webapp.services import Services
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ def create_app(
     database_url: str | None = None,
     rasa_url: str = DEFAULT_RASA_URL,
     secret_key: str | None = None,
+    secure_cookies: bool = False,
 ) -> Flask:
     """The app on `database_url` (default: DATABASE_URL or var/salescoach.db), talking to the
     Rasa server at `rasa_url`. Without a secret key a random one is made, so sessions end
@@ -51,6 +54,7 @@ def create_app(
         # Checked in `auth.protect`, after the user is known, so an anonymous call to a JSON
         # endpoint hears "sign in" (401) rather than a token error.
         WTF_CSRF_CHECK_DEFAULT=False,
+        SESSION_COOKIE_SECURE=secure_cookies,  # behind HTTPS (WEB_SECURE_COOKIES=1)
     )
     database = open_database(database_url)
     methodology = load_methodology()
@@ -63,11 +67,13 @@ def create_app(
         accounts=Accounts(database),
         review=Review(database),
         uploads=ScenarioUploads(database),
+        sign_ins=SignIns(database, timedelta(hours=SESSION_HOURS)),
         methodology=methodology,
         scenarios=library.scenarios,
         rasa_url=rasa_url.rstrip("/"),
     )
     csrf = CSRFProtect(app)
+    security_headers(app)
     for module in (auth, rep, trainer, admin):
         app.register_blueprint(module.blueprint)
     display.register(app)

@@ -69,6 +69,7 @@ def edit_user(user_id: int):
         accounts.update_user(user_id, form.role.data, _team_id(form.team.data))
         if form.password.data:
             accounts.set_password(user_id, form.password.data)
+            services().sign_ins.close_sessions_of(user_id)  # the old password's sessions end
     except AccountError as error:
         flash(str(error), "error")
     else:

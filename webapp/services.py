@@ -11,6 +11,7 @@ from bot.adapters.storage import Database, Storage
 from bot.adapters.storage.accounts import Accounts
 from bot.adapters.storage.review import Review
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
+from bot.adapters.storage.sign_in import SignIns
 from bot.methodology import Methodology
 from bot.practice.scenarios import Scenario
 
@@ -22,6 +23,7 @@ class Services:
     accounts: Accounts
     review: Review
     uploads: ScenarioUploads
+    sign_ins: SignIns
     methodology: Methodology
     scenarios: dict[str, Scenario]  # the built-in scenarios (bot/knowledge/scenarios)
     rasa_url: str

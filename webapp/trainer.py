@@ -4,10 +4,10 @@ a trainer sees his own team's sessions only (enforced by `bot.adapters.storage.r
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime, time, timedelta
 
+from defusedcsv import csv  # a cell starting =, +, - or @ is not a live formula
 from flask import (
     Blueprint,
     Response,

@@ -84,7 +84,7 @@
     setBusy(true);
     const typing = bubble("bot typing", "客户正在回复…");
     try {
-      const response = await fetch(window.SEND_URL, {
+      const response = await fetch(document.getElementById("composer").dataset.sendUrl, {
         method: "POST",
         headers: {"Content-Type": "application/json", "X-CSRFToken": token},
         credentials: "same-origin",

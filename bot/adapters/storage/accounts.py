@@ -9,6 +9,7 @@ default team.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,19 @@ MIN_PASSWORD_LENGTH = 8
 def web_sender_id(user_id: int) -> str:
     """The REST sender id the web chat uses for this user."""
     return f"web-{user_id}"
+
+
+def conversation_id(channel: str, external_id: str) -> str:
+    """The Rasa conversation of a channel identity: REST senders (the web chat among them) as
+    they are, every other channel's under its own prefix. The REST channel refuses a sender
+    with a colon, so no REST client can reach a WeCom member's conversation."""
+    return external_id if channel == WEB_CHANNEL else f"{channel}:{external_id}"
+
+
+def external_id(channel: str, conversation: str) -> str:
+    """The channel identity behind a conversation id (`conversation_id` undone)."""
+    prefix = f"{channel}:"
+    return conversation.removeprefix(prefix) if channel != WEB_CHANNEL else conversation
 
 
 class AccountError(ValueError):
@@ -64,17 +78,17 @@ class DemoUser:
     display_name: str
     role: str
     team: str | None
-    password: str
 
 
-# Documented in the README; created only while no user has a password (a fresh database).
+# Created only when asked (`make demo`), only while no user has a password (a fresh
+# database), each with a random password shown once: no account has a published password.
 DEMO_TEAMS = ("华东一组", "华南二组")
 DEMO_USERS = (
-    DemoUser("admin", "系统管理员", ADMIN, None, "admin-demo-2026"),
-    DemoUser("trainer", "陈培训(华东一组)", TRAINER, "华东一组", "trainer-demo-2026"),
-    DemoUser("trainer2", "林培训(华南二组)", TRAINER, "华南二组", "trainer2-demo-2026"),
-    DemoUser("rep1", "李销售(华东一组)", REP, "华东一组", "rep1-demo-2026"),
-    DemoUser("rep2", "王销售(华南二组)", REP, "华南二组", "rep2-demo-2026"),
+    DemoUser("admin", "系统管理员", ADMIN, None),
+    DemoUser("trainer", "陈培训(华东一组)", TRAINER, "华东一组"),
+    DemoUser("trainer2", "林培训(华南二组)", TRAINER, "华南二组"),
+    DemoUser("rep1", "李销售(华东一组)", REP, "华东一组"),
+    DemoUser("rep2", "王销售(华南二组)", REP, "华南二组"),
 )
 
 
@@ -199,30 +213,39 @@ class Accounts:
             self.set_password(row.id, password)
         return self.user(row.id)
 
-    def seed_demo_users(self) -> bool:
-        """Create the demo teams and users, only on a database where nobody can sign in yet
-        (so restarting never resets a password an admin changed). True if it seeded."""
+    def anyone_can_sign_in(self) -> bool:
         with self._database.transaction() as connection:
-            with_password = connection.execute(
-                select(func.count()).select_from(users).where(users.c.password_hash.is_not(None))
-            ).scalar_one()
-        if with_password:
-            return False
+            return bool(
+                connection.execute(
+                    select(func.count())
+                    .select_from(users)
+                    .where(users.c.password_hash.is_not(None))
+                ).scalar_one()
+            )
+
+    def seed_demo_users(self) -> dict[str, str]:
+        """Create the demo teams and users, only on a database where nobody can sign in yet
+        (so it never resets a password an admin changed): username -> its random password,
+        empty if it did not seed. The caller shows the passwords once; they are not kept."""
+        if self.anyone_can_sign_in():
+            return {}
         team_ids = {}
         for name in DEMO_TEAMS:
             with self._database.transaction() as connection:
                 team_ids[name] = _team_id(connection, name)
             team_ids[name] = team_ids[name] or self.create_team(name)
+        passwords = {}
         for demo in DEMO_USERS:
+            passwords[demo.username] = secrets.token_urlsafe(12)
             self.create_user(
                 demo.username,
                 demo.display_name,
-                demo.password,
+                passwords[demo.username],
                 demo.role,
                 team_ids[demo.team] if demo.team else None,
             )
-        logger.info("seeded %d demo users (see README)", len(DEMO_USERS))
-        return True
+        logger.info("seeded %d demo users with random passwords", len(DEMO_USERS))
+        return passwords
 
     def _hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD_LENGTH:

@@ -185,3 +185,24 @@ inbound_messages = Table(
     _when("handled_at", nullable=True),
     Index("ix_inbound_messages_received_at", "received_at"),
 )
+
+# A signed-in browser: the cookie carries only this random id, so signing out (deleting the
+# row) ends the session even for a copy of the cookie saved before.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    _when(),
+)
+
+# Failed sign-ins per account and per address, counted in the database so every web process
+# sees the same count; a key over its limit is locked until `locked_until`.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    _when("first_at"),
+    _when("locked_until", nullable=True),
+)
