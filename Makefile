@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 MODEL = models/salescoach-$(shell $(PYTHON) scripts/fingerprint.py).tar.gz
 
-.PHONY: help install browser run web train validate lint types format test shell bench eval fault clean
+.PHONY: help install browser admin demo unit run web train validate lint types format unit test shell bench eval fault clean
 
 help: ## list every target
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,10 +62,20 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-browser: ## install Debian's chromium + chromedriver (and a CJK font) for the browser test
+browser: ## install Debian's chromium + chromedriver (and a CJK font) and nginx for the browser and proxy tests
 	@scripts/install_browser.sh
 
-test: lint validate train browser ## every check: lint, data validation, pytest, rasa test stories
+admin: $(STAMP) ## create an admin account: make admin NAME=wang (password prompted, or random and shown once)
+	@test -n "$(NAME)" || { echo "usage: make admin NAME=username"; exit 2; }
+	$(BIN)/python -m webapp create-admin "$(NAME)"
+
+demo: $(STAMP) ## on an empty database: demo teams and users with random passwords, shown once
+	$(BIN)/python -m webapp demo-users
+
+unit: $(STAMP) ## the unit tests in tests/unit: no trained model, no servers, under a minute
+	$(BIN)/python -m pytest tests/unit -q
+
+test: lint types validate train browser ## every check: lint, types, data validation, pytest, rasa test stories
 	$(BIN)/python -m pytest
 	$(BIN)/rasa test core --stories tests/test_stories.yml --model "$(MODEL)" \
 		--out results/core --fail-on-prediction-errors --quiet
@@ -74,14 +84,14 @@ eval: train ## NLU quality: held-out set and 5-fold cross-validation (slow; figu
 	$(BIN)/python -m scripts.eval_nlu
 
 bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callbacks (p50, p95)
-	$(BIN)/python -m scripts.bench_parse
-	$(BIN)/python -m scripts.bench_score
-	$(BIN)/python -m scripts.bench_roleplay --long 60
-	$(BIN)/python -m scripts.bench_wecom
-	$(BIN)/python -m scripts.bench_web
+	$(BIN)/python -m benchmarks.bench_parse
+	$(BIN)/python -m benchmarks.bench_score
+	$(BIN)/python -m benchmarks.bench_roleplay --long 60
+	$(BIN)/python -m benchmarks.bench_wecom
+	$(BIN)/python -m benchmarks.bench_web
 
 fault: train ## what faults do to a rep's lines: servers killed, database dropped, per channel (PostgreSQL too with TEST_POSTGRES_URL)
-	$(BIN)/python -m scripts.fault_report
+	$(BIN)/python -m benchmarks.fault_report
 
 clean: ## remove trained models and test results (keeps .venv)
 	rm -rf models results .pytest_cache .ruff_cache

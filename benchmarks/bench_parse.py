@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from scripts.rasa_processes import ROOT, current_model, running_servers
+from harness.rasa_processes import ROOT, current_model, running_servers
 
 
 def sentences() -> list[str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import requests
 
-from scripts.rasa_processes import Servers, current_model, running_servers
+from harness.rasa_processes import Servers, current_model, running_servers
 
 SCENARIOS = (
     "inkjet_factory",

@@ -16,7 +16,7 @@ from bot.adapters.nlu_model import NluModel
 from bot.methodology import load_methodology
 from bot.scoring import start_scorer
 from bot.scoring.transcript import Transcript
-from scripts.rasa_processes import ROOT, current_model
+from harness.rasa_processes import ROOT, current_model
 
 FIXTURES = ROOT / "tests" / "fixtures" / "transcripts"
 SOURCES = ("tiger_consultative", "owl_consultative", "koala_consultative", "peacock_pitching")

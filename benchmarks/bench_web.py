@@ -4,7 +4,7 @@ trainer's transcript page of the 41-turn session and for the session list (first
 filtered page), measured through Flask's test client (the whole request inside the app: routing,
 queries, templates, charts; no network).
 
-Run: python -m scripts.bench_web [--sessions 10000] [--requests 200]
+Run: python -m benchmarks.bench_web [--sessions 10000] [--requests 200]
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from bot.adapters.storage.schema import (
 )
 from bot.methodology import load_methodology
 from bot.scoring import start_scorer
-from scripts.web_sample_data import CONSULTATIVE, PITCHING, Visit, scored_visit
+from harness.web_sample_data import CONSULTATIVE, PITCHING, Visit, scored_visit
 from webapp import create_app
 from webapp.services import services
 

@@ -9,7 +9,7 @@ servers are elsewhere), so the client's own work does not run on the server's ev
 Prints acknowledgement p50/p95/max, end-to-end p50/p95 (post sent → reply received by the
 fake API), and URL verification times. Nothing here asserts a target.
 
-    .venv/bin/python -m scripts.bench_wecom [--callbacks 200] [--users 50] [--backlog 100]
+    .venv/bin/python -m benchmarks.bench_wecom [--callbacks 200] [--users 50] [--backlog 100]
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from rasa.core.channels.channel import UserMessage
 
 from bot.adapters.wecom.settings import WeComSettings, decode_aes_key
 from channels.wecom import WeComInput
-from tests.fakes import wecom_callbacks as wecom
-from tests.fakes.rasa_stand_in import serving
-from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
+from harness.fakes import wecom_callbacks as wecom
+from harness.fakes.rasa_stand_in import serving
+from harness.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
 
 WEBHOOK = "/webhooks/wecom/webhook"
 

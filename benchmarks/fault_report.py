@@ -9,7 +9,7 @@ terminated, PostgreSQL refusing connections, a line taken back (/back), a restar
 (/restart). The target: every line either answered by the customer, stored and in the report,
 or answered "please resend" (or refused outright, when Rasa itself is down) and not stored.
 
-    .venv/bin/python -m scripts.fault_report [--postgres postgresql://postgres@127.0.0.1/test]
+    .venv/bin/python -m benchmarks.fault_report [--postgres postgresql://postgres@127.0.0.1/test]
 
 Also prints how long a 1 MB REST line takes to be refused and what another rep's turn costs
 meanwhile. Nothing here asserts; the last line says whether the target held.
@@ -37,9 +37,9 @@ from sqlalchemy.engine import make_url
 from bot.adapters.storage import Storage, open_database
 from bot.adapters.storage.schema import roleplay_sessions, session_reports
 from bot.language.inbound import RESEND_REPLY
-from scripts.rasa_processes import Servers, current_model, running_servers
-from tests.fakes import wecom_callbacks as wecom
-from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
+from harness.fakes import wecom_callbacks as wecom
+from harness.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
+from harness.rasa_processes import Servers, current_model, running_servers
 from webapp import create_app
 from webapp.services import services
 
@@ -157,7 +157,7 @@ def wecom_rep(servers: Servers, api: FakeWeComApi) -> Rep:
             item.get("text", item.get("markdown", {})).get("content", "") for item in delivered
         )
 
-    return Rep(say, member)
+    return Rep(say, f"wecom:{member}")  # the channel's conversation id
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from scripts.rasa_processes import BIN, ROOT, current_model
+from harness.rasa_processes import BIN, ROOT, current_model
 
 
 def rep_moves() -> list[str]:

@@ -3,10 +3,11 @@
 # the Chinese pages readable in its screenshots. Installed when missing and we may (root or
 # passwordless sudo); otherwise the test skips and says how to install them.
 set -euo pipefail
-if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+# nginx runs deploy/nginx-salescoach.conf in the proxy test (it is not started as a service).
+if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] && [ -x /usr/sbin/nginx ]; then
     exit 0
 fi
-packages="chromium chromium-driver fonts-wqy-microhei"
+packages="chromium chromium-driver fonts-wqy-microhei nginx"
 if [ "$(id -u)" = 0 ]; then
     sudo=""
 elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
@@ -19,3 +20,5 @@ fi
 echo "installing $packages (for the browser test)"
 $sudo apt-get update -qq || true
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $packages >/dev/null
+# Debian starts the nginx service on install where it can: nothing of ours should listen.
+$sudo nginx -s stop 2>/dev/null || true

@@ -6,7 +6,8 @@ model="$1" mode="${2:-server}"
 bin=.venv/bin
 rasa_port="${RASA_PORT:-5005}"
 
-"$bin/rasa" run actions --actions actions --port 5055 &
+# Everything listens on 127.0.0.1 only: a reverse proxy is the public face (docs/deploy.md).
+SANIC_HOST=127.0.0.1 "$bin/rasa" run actions --actions actions --port 5055 &
 actions_pid=$!
 trap 'kill "$actions_pid" 2>/dev/null || true' EXIT INT TERM
 
@@ -25,13 +26,14 @@ cat <<MSG
   销售陪练 is starting (model: $model).
   When the log says "Rasa server is up and running", talk to it:
 
-    - in a browser:   http://localhost:$web_port  (web app; demo users are in the README)
+    - in a browser:   http://localhost:$web_port  (web app; first admin: make admin NAME=...)
     - in a terminal:  make shell
     - over HTTP (REST channel):
         curl -s localhost:$rasa_port/webhooks/rest/webhook \\
              -H 'Content-Type: application/json' \\
              -d '{"sender": "rep1", "message": "你好"}'
-    - NLU only:       curl -s localhost:$rasa_port/model/parse -d '{"text": "什么是SPIN"}'
+    - NLU only (HTTP API, on when RASA_AUTH_TOKEN is set):
+        curl -s "localhost:$rasa_port/model/parse?token=\$RASA_AUTH_TOKEN" -d '{"text": "什么是SPIN"}'
 
   Conversations and role-play records: ${DATABASE_URL:-sqlite:///var/salescoach.db}
   (set DATABASE_URL=postgresql://user:password@host:5432/db to use PostgreSQL).
@@ -40,7 +42,12 @@ cat <<MSG
 
 MSG
 # A burst of WeCom callbacks opens many connections at once; Rasa's default listen backlog
-# (100) made some wait a second for a retry (scripts/bench_wecom.py).
+# (100) made some wait a second for a retry (benchmarks/bench_wecom.py).
 export SANIC_BACKLOG="${SANIC_BACKLOG:-1024}"
-"$bin/rasa" run --model "$model" --enable-api --port "$rasa_port" \
-    --endpoints endpoints.yml --credentials credentials.yml --cors "*"
+# Rasa's HTTP API reads and rewrites any conversation: off unless a token protects it.
+api=()
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
+    api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+fi
+"$bin/rasa" run --model "$model" -i 127.0.0.1 --port "$rasa_port" "${api[@]}" \
+    --endpoints endpoints.yml --credentials credentials.yml

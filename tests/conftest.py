@@ -11,22 +11,19 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.adapters.nlu_model import NluModel
 from bot.methodology import Methodology, load_methodology
 from bot.scoring import Scorer, start_scorer
-from scripts.rasa_processes import ROOT, Servers, current_model, running_servers
+from harness.rasa_processes import ROOT, Servers, current_model, running_servers
+from tests.support.rasa_server import RasaServer
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
-# The REST channel answers these with a message for the rep in its usual reply format.
-ANSWERED_STATUSES = (200, 413, 503)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,33 +62,6 @@ def nlu_model(trained_model: Path) -> Iterator[NluModel]:
     model = NluModel.load(trained_model)
     yield model
     model.close()
-
-
-@dataclass(frozen=True)
-class RasaServer:
-    """A running Rasa server with its action server, reached over real HTTP."""
-
-    url: str
-    log: Path | None = None  # the Rasa server's log
-
-    def parse(self, text: str) -> dict:
-        response = requests.post(f"{self.url}/model/parse", json={"text": text}, timeout=60)
-        response.raise_for_status()
-        return response.json()
-
-    def say(self, sender: str, text: str) -> list[dict]:
-        """The bot's replies: also the "too long" (413) and "please resend" (503) answers."""
-        response = self.post(sender, text)
-        if response.status_code not in ANSWERED_STATUSES:
-            response.raise_for_status()
-        return response.json()
-
-    def post(self, sender: str, text: str) -> requests.Response:
-        return requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": text},
-            timeout=60,
-        )
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-from tests.fakes.wecom_api import CORP_ID
+from harness.fakes.wecom_api import CORP_ID
 
 TOKEN = "salescoachtoken"
 AGENT_ID = 1000002

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from scripts.rasa_processes import ROOT, free_port, running_servers
+from harness.rasa_processes import ROOT, free_port, running_servers
 from webapp import create_app
 from webapp.services import services
 

@@ -20,9 +20,9 @@ from sqlalchemy.engine import make_url
 from bot.adapters.storage import Storage, open_database
 from bot.adapters.storage.schema import roleplay_sessions, session_reports, turns
 from bot.language.inbound import RESEND_REPLY
-from scripts.rasa_processes import Servers
-from tests.conftest import RasaServer
-from tests.web_support import csrf_token, sign_in
+from harness.rasa_processes import Servers
+from tests.support.rasa_server import RasaServer
+from tests.support.web import csrf_token, sign_in
 from webapp import create_app
 from webapp.services import services
 

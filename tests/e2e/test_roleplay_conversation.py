@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.adapters.storage import Storage, open_database
 from bot.adapters.storage.schema import roleplay_sessions
-from scripts.rasa_processes import Servers
-from tests.conftest import RasaServer
+from harness.rasa_processes import Servers
+from tests.support.rasa_server import RasaServer
 
 pytestmark = pytest.mark.slow
 

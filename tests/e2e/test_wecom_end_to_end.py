@@ -13,9 +13,9 @@ from sqlalchemy import select
 from bot.adapters.storage import open_database
 from bot.adapters.storage.schema import identities, roleplay_sessions, teams, turns, users
 from bot.language.inbound import RESEND_REPLY
-from scripts.rasa_processes import Servers, running_servers
-from tests.fakes import wecom_callbacks as wecom
-from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
+from harness.fakes import wecom_callbacks as wecom
+from harness.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
+from harness.rasa_processes import Servers, running_servers
 
 pytestmark = pytest.mark.slow
 WEBHOOK = "/webhooks/wecom/webhook"
@@ -99,7 +99,7 @@ def _stored_rep_lines(servers: Servers, member: str) -> list[str]:
             select(turns.c.text)
             .join(roleplay_sessions, roleplay_sessions.c.id == turns.c.session_id)
             .where(
-                roleplay_sessions.c.conversation_id == member,
+                roleplay_sessions.c.conversation_id == f"wecom:{member}",
                 turns.c.speaker == "rep",
                 turns.c.undone_at.is_(None),
             )

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from bot.language.inbound import MAX_MESSAGE_CHARS
-from tests.conftest import RasaServer
+from tests.support.rasa_server import RasaServer
 
 pytestmark = pytest.mark.slow
 
@@ -38,6 +38,7 @@ MALFORMED = {
     "sender a number": (_json({"sender": 7, "message": "你好"}), 400, "sender"),
     "sender empty": (_json({"sender": "  ", "message": "你好"}), 400, "sender"),
     "sender with a control": (_json({"sender": "rep\u0000", "message": "你好"}), 400, "sender"),
+    "sender with a colon": (_json({"sender": "wecom:WangWu", "message": "你好"}), 400, "冒号"),
     "sender too long": (_json({"sender": "r" * 300, "message": "你好"}), 400, "sender"),
     "no message": (_json({"sender": "rep-x"}), 400, "message"),
     "message a number": (_json({"sender": "rep-x", "message": 5}), 400, "message"),

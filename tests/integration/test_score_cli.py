@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.methodology import DIMENSIONS
-from scripts.rasa_processes import ROOT
+from harness.rasa_processes import ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

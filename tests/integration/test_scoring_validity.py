@@ -13,7 +13,7 @@ import pytest
 from bot.methodology import load_methodology
 from bot.scoring import read_transcripts, score_transcript, start_scorer
 
-FIXTURES = Path(__file__).parent / "fixtures" / "transcripts"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 
 pytestmark = pytest.mark.slow
 

@@ -7,14 +7,14 @@ from pathlib import Path
 import yaml
 
 from bot.practice.scenarios import load_scenarios
-from tests.test_nlu_known_sentences import (
+from tests.nlu.test_nlu_known_sentences import (
     ENGLISH_COMMANDS,
     KNOWN_SENTENCES,
     SHORT_MESSAGES,
     TRADITIONAL_SENTENCES,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MIN_EXAMPLES_PER_INTENT = 25
 ANNOTATION = re.compile(r"\[([^\]]+)\](\{[^}]*\}|\([^)]*\))")
 

@@ -1,7 +1,7 @@
 """Typical sentences, simplified and traditional, must land on the intent a trainer expects.
 
 These run against a real Rasa server with the model `make train` built. None of the
-sentences is in the training data (tests/test_nlu_data.py checks that).
+sentences is in the training data (tests/nlu/test_nlu_data.py checks that).
 """
 
 import pytest

@@ -11,8 +11,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.scoring import Scorer
-from scripts.rasa_processes import free_port
-from scripts.web_sample_data import CONSULTATIVE, PITCHING, scored_visit, store_visit
+from harness.rasa_processes import free_port
+from harness.web_sample_data import CONSULTATIVE, PITCHING, scored_visit, store_visit
 from webapp import create_app
 from webapp.services import services
 

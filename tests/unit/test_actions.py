@@ -17,7 +17,7 @@ from actions.roleplay_actions import (
 from bot.adapters.storage import open_database
 from bot.adapters.storage.accounts import Accounts
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
-from scripts.rasa_processes import ROOT
+from harness.rasa_processes import ROOT
 
 
 def _tracker(

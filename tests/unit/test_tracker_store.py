@@ -19,7 +19,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.adapters.tracker_store import DatabaseTrackerStore, sql_store_settings
-from scripts.rasa_processes import ROOT
+from harness.rasa_processes import ROOT
 
 
 @pytest.fixture(scope="module")

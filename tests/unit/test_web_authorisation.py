@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from flask.testing import FlaskClient
 
-from tests.web_support import PEOPLE, WebWorld, build_world, csrf_token, sign_in
+from tests.support.web import PEOPLE, WebWorld, build_world, csrf_token, sign_in
 
 ANONYMOUS = "anonymous"
 VISITORS = [ANONYMOUS, *PEOPLE]

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from bot.practice.scenarios import DEFAULT_DIRECTORY
-from tests.web_support import PASSWORD, build_world, csrf_token, sign_in
+from tests.support.web import PASSWORD, build_world, csrf_token, sign_in
 
 
 @pytest.fixture

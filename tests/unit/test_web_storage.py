@@ -16,8 +16,8 @@ from bot.adapters.storage.review import Access, Review, ReviewError, SessionFilt
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import DIMENSIONS
 from bot.practice.scenarios import DEFAULT_DIRECTORY, check_scenario_file
-from scripts.web_sample_data import CONSULTATIVE, PITCHING, scored_visit, store_visit
-from tests.test_storage import database  # noqa: F401  (a schema per test on PostgreSQL)
+from harness.web_sample_data import CONSULTATIVE, PITCHING, scored_visit, store_visit
+from tests.unit.test_storage import database  # noqa: F401  (a schema per test on PostgreSQL)
 
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 START = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)  # a Monday, 10:00 in Beijing
@@ -124,10 +124,10 @@ def test_role_and_team_changes(database) -> None:  # noqa: F811
 def test_demo_users_are_seeded_only_while_nobody_can_sign_in(database) -> None:  # noqa: F811
     Storage(database).rep_for("rest", "chatted-before")  # a user without a password
     accounts = Accounts(database, hasher=FAST)
-    assert accounts.seed_demo_users() is True
+    passwords = accounts.seed_demo_users()
     demo = DEMO_USERS[3]
-    assert accounts.authenticate(demo.username, demo.password).team_name == demo.team
-    assert accounts.seed_demo_users() is False
+    assert accounts.authenticate(demo.username, passwords[demo.username]).team_name == demo.team
+    assert accounts.seed_demo_users() == {}
     assert len(accounts.users()) == len(DEMO_USERS) + 1
 
 

@@ -18,9 +18,9 @@ from bot.adapters.wecom.render import TEXT_ONLY_REPLY
 from bot.adapters.wecom.settings import WeComSettings, decode_aes_key
 from bot.language.inbound import RESEND_REPLY
 from channels.wecom import WeComInput
-from tests.fakes import wecom_callbacks as wecom
-from tests.fakes.rasa_stand_in import serving
-from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
+from harness.fakes import wecom_callbacks as wecom
+from harness.fakes.rasa_stand_in import serving
+from harness.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
 
 WEBHOOK = "/webhooks/wecom/webhook"
 HANG_GUARD = aiohttp.ClientTimeout(total=30)  # a broken channel fails instead of hanging

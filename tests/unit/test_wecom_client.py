@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.adapters.wecom.client import WeComClient
-from tests.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
+from harness.fakes.wecom_api import CORP_ID, SECRET, FakeWeComApi
 
 AGENT_ID = 1000002
 

@@ -1,5 +1,5 @@
 """Callback signatures and decryption, checked against WeCom's scheme computed independently
-(hashlib, and the AES primitives of `cryptography` called directly in tests/fakes)."""
+(hashlib, and the AES primitives of `cryptography` called directly in harness/fakes)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from bot.adapters.wecom.callback import CallbackRejected, open_message, verify_url
 from bot.adapters.wecom.crypto import DecryptError, decrypt, signature, signature_matches
 from bot.adapters.wecom.settings import WeComSettings, decode_aes_key
-from tests.fakes import wecom_callbacks as wecom
-from tests.fakes.wecom_api import CORP_ID, SECRET
+from harness.fakes import wecom_callbacks as wecom
+from harness.fakes.wecom_api import CORP_ID, SECRET
 
 KEY = base64.b64decode(wecom.AES_KEY_43 + "=")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.adapters.wecom.messages import MalformedXml, parse_envelope, parse_message
-from tests.fakes import wecom_callbacks as wecom
-from tests.fakes.wecom_api import CORP_ID
+from harness.fakes import wecom_callbacks as wecom
+from harness.fakes.wecom_api import CORP_ID
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -1,0 +1,1 @@
+"""Whole conversations through the real Rasa and action servers."""

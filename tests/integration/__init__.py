@@ -1,0 +1,1 @@
+"""Tests that need the trained model or real servers and exercise one part."""

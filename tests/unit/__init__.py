@@ -1,0 +1,1 @@
+"""Fast tests: no trained model, no Rasa server (`make unit`)."""
