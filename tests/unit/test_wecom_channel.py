@@ -138,8 +138,9 @@ def test_a_callback_is_acknowledged_with_an_empty_200_before_the_bot_answers(
 
     converse(api, bot, scenario)
     [message] = bot.received
+    # The member's conversation is the channel's own: no REST sender can name it.
     assert (message.sender_id, message.message_id, message.input_channel) == (
-        "zhangsan",
+        "wecom:zhangsan",
         "1001",
         "wecom",
     )
