@@ -44,7 +44,9 @@ def _start(args: list[str], log: Path, database_url: str, workers: int = 1) -> s
         return subprocess.Popen(
             [str(BIN / "rasa"), *args],
             cwd=ROOT,
-            env=_environment(database_url) | {"SANIC_WORKERS": str(workers)},
+            # SANIC_HOST: the action server's address (rasa-sdk has no option for it).
+            env=_environment(database_url)
+            | {"SANIC_WORKERS": str(workers), "SANIC_HOST": "127.0.0.1"},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: Sanic workers stop with it
@@ -117,7 +119,9 @@ def running_servers(
     url = f"http://127.0.0.1:{rasa_port}"
 
     logs = {"actions": workdir / "actions.log", "rasa": workdir / "rasa.log"}
-    rasa_args = ["run", "--enable-api", "--model", str(model), "--port", str(rasa_port)]
+    # Loopback only, as `make run` does: the test servers' API is open for the tests' own use.
+    rasa_args = ["run", "-i", "127.0.0.1", "--enable-api", "--model", str(model)]
+    rasa_args += ["--port", str(rasa_port)]
     rasa_args += ["--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
     actions_args = ["run", "actions", "--actions", "actions", "--port", str(actions_port)]
     launchers: dict[str, Callable[[], subprocess.Popen]] = {
