@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 MODEL = models/salescoach-$(shell $(PYTHON) scripts/fingerprint.py).tar.gz
 
-.PHONY: help install browser admin demo run web train validate lint types format unit test shell bench eval fault clean
+.PHONY: help install browser admin demo run web train validate lint types format unit test shell bench eval fault probe clean
 
 help: ## list every target
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -77,7 +77,8 @@ unit: $(STAMP) ## the unit tests in tests/unit: no trained model, no servers, un
 
 test: lint types validate train browser ## every check: lint, types, data validation, pytest, rasa test stories
 	$(BIN)/python -m pytest
-	$(BIN)/rasa test core --stories tests/test_stories.yml --model "$(MODEL)" \
+	ACTION_SERVER_TOKEN=unused-rasa-test-runs-no-actions \
+		$(BIN)/rasa test core --stories tests/test_stories.yml --model "$(MODEL)" \
 		--out results/core --fail-on-prediction-errors --quiet
 
 eval: train ## NLU quality: held-out set and 5-fold cross-validation (slow; figures go in README)
@@ -92,6 +93,9 @@ bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callba
 
 fault: train ## what faults do to a rep's lines: servers killed, database dropped, per channel (PostgreSQL too with TEST_POSTGRES_URL)
 	$(BIN)/python -m benchmarks.fault_report
+
+probe: train ## start the bot as make run does and try its doors from outside (listening addresses, API, action server, passwords)
+	$(BIN)/python -m benchmarks.door_probe
 
 clean: ## remove trained models and test results (keeps .venv)
 	rm -rf models results .pytest_cache .ruff_cache

@@ -21,7 +21,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.knowledge import roleplay_coach, storage
-from bot.adapters.storage.accounts import WEB_CHANNEL, external_id
+from bot.adapters.storage.accounts import REST_CHANNEL, external_id
 from bot.adapters.storage.records import NewSession
 from bot.practice.quiz import QuizRound
 from bot.practice.roleplay import RepTurnResult, RolePlay, RolePlayState
@@ -86,7 +86,7 @@ def _persist(what: str, write: Callable[[], _T]) -> _T:
 
 def user_id(tracker: Tracker) -> int:
     """The project user behind this conversation (created as a rep on first contact)."""
-    channel = tracker.get_latest_input_channel() or WEB_CHANNEL
+    channel = tracker.get_latest_input_channel() or REST_CHANNEL
     return storage().rep_for(channel, external_id(channel, tracker.sender_id))
 
 
@@ -96,7 +96,7 @@ def store_start(tracker: Tracker, play: RolePlay) -> None:
             id=play.id,
             user_id=user_id(tracker),
             conversation_id=tracker.sender_id,
-            channel=tracker.get_latest_input_channel() or "rest",
+            channel=tracker.get_latest_input_channel() or REST_CHANNEL,
             scenario_id=play.scenario,
             persona=play.persona,
             seed=play.seed,

@@ -56,11 +56,11 @@ def main() -> int:
         return 2
     texts = (sentences() * (options.n // len(sentences()) + 1))[: options.n]
     with tempfile.TemporaryDirectory() as workdir, running_servers(model, Path(workdir)) as servers:
-        url = servers.url
+        url, parse_url = servers.url, servers.api("/model/parse")
         session = requests.Session()
 
         def parse(text: str) -> None:
-            session.post(f"{url}/model/parse", json={"text": text}, timeout=60).raise_for_status()
+            session.post(parse_url, json={"text": text}, timeout=60).raise_for_status()
 
         def turn(text: str) -> None:
             body = {"sender": "bench", "message": text}

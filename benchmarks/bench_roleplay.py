@@ -102,10 +102,10 @@ def rep_session(url: str, sender: str, number: int, timings: list[float]) -> Non
 LONG_SESSION_TURNS = REP_TURNS[1:6]
 
 
-def long_session(url: str, sender: str, turns: int) -> None:
+def long_session(servers: Servers, sender: str, turns: int) -> None:
     """One role-play of `turns` rep questions; prints latency by stretch of the session."""
     session = requests.Session()
-    webhook = f"{url}/webhooks/rest/webhook"
+    webhook = f"{servers.url}/webhooks/rest/webhook"
     start = "/start_roleplay" + json.dumps({"scenario": "corporate_banking", "persona": "koala"})
     session.post(webhook, json={"sender": sender, "message": start}, timeout=120).raise_for_status()
     timings = []
@@ -116,7 +116,7 @@ def long_session(url: str, sender: str, turns: int) -> None:
             webhook, json={"sender": sender, "message": text}, timeout=120
         ).raise_for_status()
         timings.append((time.perf_counter() - begin) * 1000)
-    tracker = session.get(f"{url}/conversations/{sender}/tracker", timeout=60).json()
+    tracker = session.get(servers.api(f"/conversations/{sender}/tracker"), timeout=60).json()
     roleplay = tracker["slots"].get("roleplay")
     state = "still running" if roleplay else "ended before the last turn"
     size = len(json.dumps(roleplay, ensure_ascii=False)) if roleplay else 0
@@ -130,12 +130,14 @@ def long_session(url: str, sender: str, turns: int) -> None:
         )
 
 
-def parse_p50(url: str, rounds: int = 3) -> float:
+def parse_p50(servers: Servers, rounds: int = 3) -> float:
     session = requests.Session()
     timings = []
     for text in REP_TURNS * rounds:
         begin = time.perf_counter()
-        session.post(f"{url}/model/parse", json={"text": text}, timeout=60).raise_for_status()
+        session.post(
+            servers.api("/model/parse"), json={"text": text}, timeout=60
+        ).raise_for_status()
         timings.append((time.perf_counter() - begin) * 1000)
     return statistics.median(timings)
 
@@ -182,7 +184,7 @@ def run_level(servers: Servers, concurrency: int, run_id: str) -> dict:
         session = requests.Session()
         for text in REP_TURNS:
             begin = time.perf_counter()
-            session.post(f"{servers.url}/model/parse", json={"text": text}, timeout=120)
+            session.post(servers.api("/model/parse"), json={"text": text}, timeout=120)
             parse_timings.append((time.perf_counter() - begin) * 1000)
 
     _concurrently(concurrency, parse_client)
@@ -250,7 +252,7 @@ def main() -> int:
         )
         for level in levels:
             result = run_level(servers, level, run_id)
-            parse = parse_p50(servers.url)
+            parse = parse_p50(servers)
             rss, cpu = result["rss"], result["cpu_ms"]
             print(
                 f"{result['n']:4d} {result['turns']:6d} {result['p50']:7.1f} {result['p95']:7.1f}"
@@ -260,7 +262,7 @@ def main() -> int:
                 f" {result['parse_p95']:11.1f} ms   (bare /model/parse p50 {parse:.1f} ms)"
             )
         if options.long:
-            long_session(servers.url, f"bench-{run_id}-long", options.long)
+            long_session(servers, f"bench-{run_id}-long", options.long)
     return 0
 
 

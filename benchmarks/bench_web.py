@@ -18,6 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.adapters.storage.accounts import WEB_CHANNEL, web_conversation_id
 from bot.adapters.storage.schema import (
     roleplay_sessions,
     session_reports,
@@ -74,8 +75,8 @@ def fill(app, sessions: int, seed: int = 7) -> dict[str, int]:
             {
                 "id": session_id,
                 "user_id": rep["id"],
-                "conversation_id": f"web-{rep['id']}",
-                "channel": "rest",
+                "conversation_id": web_conversation_id(rep["id"]),
+                "channel": WEB_CHANNEL,
                 "scenario_id": rng.choice(scenario_ids),
                 "persona": visit.persona,
                 "seed": index,

@@ -35,6 +35,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from bot.adapters.storage import Storage, open_database
+from bot.adapters.storage.accounts import web_conversation_id
 from bot.adapters.storage.schema import roleplay_sessions, session_reports
 from bot.language.inbound import RESEND_REPLY
 from harness.fakes import wecom_callbacks as wecom
@@ -103,7 +104,12 @@ def rest_rep(servers: Servers) -> Rep:
 
 
 def web_rep(servers: Servers) -> Rep:
-    app = create_app(servers.database_url, rasa_url=servers.url, secret_key="fault-report")
+    app = create_app(
+        servers.database_url,
+        rasa_url=servers.url,
+        web_chat_secret=servers.secrets.web_chat_secret,
+        secret_key="fault-report",
+    )
     username = f"web-{uuid.uuid4().hex[:6]}"
     with app.app_context():
         user_id = services().accounts.create_user(username, "网页销售", "fault-pw-1", "rep", None)
@@ -126,7 +132,7 @@ def web_rep(servers: Servers) -> Rep:
         data = body.get_json()
         return data.get("error") or "\n".join(reply["text"] for reply in data["replies"])
 
-    return Rep(say, f"web-{user_id}")
+    return Rep(say, web_conversation_id(user_id))
 
 
 def wecom_rep(servers: Servers, api: FakeWeComApi) -> Rep:

@@ -19,11 +19,16 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.tracker_store import FailSafeTrackerStore
+from sanic import response
 from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.language.inbound import RESEND_REPLY, inbound
 
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+RETRY_AFTER_SECONDS = "2"
 
 
 class ConversationUnavailable(RuntimeError):
@@ -71,6 +76,40 @@ async def ask_bot(
         )
         return None
     return collector.messages
+
+
+async def answer_in_json(
+    request: Request,
+    on_new_message: OnNewMessage,
+    text: str,
+    sender: str,
+    channel: str,
+    metadata: dict | None = None,
+) -> HTTPResponse:
+    """The bot's replies as the REST channel's JSON list. A text over the shared limit gets
+    413 and a failed turn 503 with `Retry-After`, each with a Chinese message in the same
+    list format, so a program sees the status and a person sees the text."""
+    prepared = inbound(text)
+    if prepared.refusal:
+        return json_replies(sender, prepared.refusal, status=413)
+    fail_loudly(request)
+    replies = await ask_bot(on_new_message, prepared.text, sender, channel, metadata=metadata)
+    if replies is None:
+        return json_replies(
+            sender, RESEND_REPLY, status=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
+        )
+    return response.json(replies)
+
+
+def json_replies(
+    sender: str, text: str, status: int, headers: dict[str, str] | None = None
+) -> HTTPResponse:
+    """One bot message in the REST reply format, with a status for programs."""
+    return response.json([{"recipient_id": sender, "text": text}], status=status, headers=headers)
+
+
+def json_error(status: int, reason: str) -> HTTPResponse:
+    return response.json({"error": reason}, status=status)
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes | None:

@@ -24,13 +24,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.language.inbound import RESEND_REPLY, inbound
 from bot.language.text import clean
-from channels.delivery import OnNewMessage, ask_bot, fail_loudly, read_body
+from channels.delivery import OnNewMessage, answer_in_json, json_error, read_body
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 255  # the width of the conversation id column
-RETRY_AFTER_SECONDS = "2"
 
 
 class RequestRejected(ValueError):
@@ -53,23 +51,14 @@ class RestInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             body = await read_body(request, MAX_BODY_BYTES)
             if body is None:
-                return _error(413, f"请求体为空或超过 {MAX_BODY_BYTES // 1024} KB。")
+                return json_error(413, f"请求体为空或超过 {MAX_BODY_BYTES // 1024} KB。")
             try:
                 sender, text, metadata = _parse(body)
             except RequestRejected as rejected:
-                return _error(400, str(rejected))
-            prepared = inbound(text)
-            if prepared.refusal:
-                return _replies(sender, prepared.refusal, status=413)
-            fail_loudly(request)
-            replies = await ask_bot(
-                on_new_message, prepared.text, sender, self.name(), metadata=metadata
+                return json_error(400, str(rejected))
+            return await answer_in_json(
+                request, on_new_message, text, sender, self.name(), metadata
             )
-            if replies is None:
-                return _replies(
-                    sender, RESEND_REPLY, status=503, headers={"Retry-After": RETRY_AFTER_SECONDS}
-                )
-            return response.json(replies)
 
         return blueprint
 
@@ -94,14 +83,3 @@ def _parse(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
     if metadata is not None and not isinstance(metadata, dict):
         raise RequestRejected("metadata 应是 JSON 对象。")
     return sender, message, metadata
-
-
-def _replies(
-    sender: str, text: str, status: int, headers: dict[str, str] | None = None
-) -> HTTPResponse:
-    """One bot message in the channel's usual reply format, with a status for programs."""
-    return response.json([{"recipient_id": sender, "text": text}], status=status, headers=headers)
-
-
-def _error(status: int, reason: str) -> HTTPResponse:
-    return response.json({"error": reason}, status=status)

@@ -6,6 +6,7 @@ Used by the test suite and the benchmarks, so both measure the same setup `make 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -32,21 +33,38 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _environment(database_url: str) -> dict[str, str]:
+@dataclass(frozen=True)
+class Secrets:
+    """What `make run` makes for each start: the token of Rasa's HTTP API, the token Rasa
+    sends the action server, the key the web app signs chat messages with."""
+
+    api_token: str
+    action_server_token: str
+    web_chat_secret: str
+
+    @classmethod
+    def fresh(cls) -> Secrets:
+        return cls(*(secrets.token_hex(24) for _ in range(3)))
+
+
+def _environment(database_url: str, keys: Secrets) -> dict[str, str]:
     env = dict(os.environ)
     env.update(RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     env["DATABASE_URL"] = database_url
+    env["ACTION_SERVER_TOKEN"] = keys.action_server_token
+    env["WEB_CHAT_SECRET"] = keys.web_chat_secret
+    env["ACTION_SERVER_HOST"] = "127.0.0.1"
     return env
 
 
-def _start(args: list[str], log: Path, database_url: str, workers: int = 1) -> subprocess.Popen:
+def _start(
+    command: list[str], log: Path, database_url: str, keys: Secrets, workers: int = 1
+) -> subprocess.Popen:
     with log.open("a") as out:  # a restarted server goes on in the same log
         return subprocess.Popen(
-            [str(BIN / "rasa"), *args],
+            command,
             cwd=ROOT,
-            # SANIC_HOST: the action server's address (rasa-sdk has no option for it).
-            env=_environment(database_url)
-            | {"SANIC_WORKERS": str(workers), "SANIC_HOST": "127.0.0.1"},
+            env=_environment(database_url, keys) | {"SANIC_WORKERS": str(workers)},
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: Sanic workers stop with it
@@ -73,12 +91,19 @@ class Servers:
     crash and a restart would, on the same ports and database."""
 
     url: str  # the Rasa server's base URL
+    actions_url: str  # the action server's base URL
+    secrets: Secrets  # its API token, the action server's token, the web chat's key
     pids: dict[str, int]  # "rasa" and "actions": process ids, for memory readings
     database_url: str  # the database both servers write to
     logs: dict[str, Path]  # "rasa" and "actions": what each server printed
     _launchers: dict[str, Callable[[], subprocess.Popen]]
     _waiters: dict[str, Callable[[subprocess.Popen], None]]
     _processes: dict[str, subprocess.Popen]
+
+    def api(self, path: str) -> str:
+        """The URL of a Rasa HTTP API path, with the token."""
+        separator = "&" if "?" in path else "?"
+        return f"{self.url}{path}{separator}token={self.secrets.api_token}"
 
     def kill(self, name: str) -> None:
         """SIGKILL one server ("rasa" or "actions"), as a crash would."""
@@ -102,7 +127,8 @@ def running_servers(
     workers: int = 1,
     database_url: str | None = None,
 ) -> Iterator[Servers]:
-    """Yield a Rasa server (API enabled) backed by a live action server, both on
+    """Yield a Rasa server (API behind a token, `Servers.api`) backed by a live action
+    server (behind its token), both on
     `database_url` (default: an SQLite file in `workdir`, so tests and benchmarks never touch
     the user's var/ database), unless `extra_endpoints` names another tracker store.
 
@@ -119,16 +145,20 @@ def running_servers(
     url = f"http://127.0.0.1:{rasa_port}"
 
     logs = {"actions": workdir / "actions.log", "rasa": workdir / "rasa.log"}
-    # Loopback only, as `make run` does: the test servers' API is open for the tests' own use.
-    rasa_args = ["run", "-i", "127.0.0.1", "--enable-api", "--model", str(model)]
-    rasa_args += ["--port", str(rasa_port)]
-    rasa_args += ["--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
-    actions_args = ["run", "actions", "--actions", "actions", "--port", str(actions_port)]
+    keys = Secrets.fresh()
+    # Loopback only and every door locked, as `make run` does.
+    rasa = [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "--port", str(rasa_port)]
+    rasa += ["--enable-api", f"--auth-token={keys.api_token}", "--model", str(model)]
+    rasa += ["--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")]
+    actions = [str(BIN / "python"), "-m", "actions.server", "--port", str(actions_port)]
     launchers: dict[str, Callable[[], subprocess.Popen]] = {
-        "actions": lambda: _start(actions_args, logs["actions"], database_url),
-        "rasa": lambda: _start(rasa_args, logs["rasa"], database_url, workers),
+        "actions": lambda: _start(actions, logs["actions"], database_url, keys),
+        "rasa": lambda: _start(rasa, logs["rasa"], database_url, keys, workers),
     }
-    health = {"actions": f"http://127.0.0.1:{actions_port}/health", "rasa": f"{url}/status"}
+    health = {
+        "actions": f"http://127.0.0.1:{actions_port}/health",  # open: it says only "ok"
+        "rasa": f"{url}/status?token={keys.api_token}",
+    }
     waiters: dict[str, Callable[[subprocess.Popen], None]] = {
         name: (lambda process, name=name: _wait_until_up(health[name], process, logs[name]))
         for name in launchers
@@ -140,7 +170,10 @@ def running_servers(
         for name, wait in waiters.items():
             wait(processes[name])
         pids = {name: process.pid for name, process in processes.items()}
-        yield Servers(url, pids, database_url, logs, launchers, waiters, processes)
+        actions_url = f"http://127.0.0.1:{actions_port}"
+        yield Servers(
+            url, actions_url, keys, pids, database_url, logs, launchers, waiters, processes
+        )
     finally:
         for process in processes.values():
             _signal_group(process, signal.SIGTERM)

@@ -6,8 +6,15 @@ model="$1" mode="${2:-server}"
 bin=.venv/bin
 rasa_port="${RASA_PORT:-5005}"
 
+# The secrets between our own processes: Rasa -> action server (a bearer token) and web app ->
+# Rasa's web channel (a signature). Made fresh for this start unless the environment sets
+# them (it must when the processes run on different machines, docs/deploy.md).
+new_secret() { "$bin/python" -c 'import secrets; print(secrets.token_hex(32))'; }
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-$(new_secret)}"
+export WEB_CHAT_SECRET="${WEB_CHAT_SECRET:-$(new_secret)}"
+
 # Everything listens on 127.0.0.1 only: a reverse proxy is the public face (docs/deploy.md).
-SANIC_HOST=127.0.0.1 "$bin/rasa" run actions --actions actions --port 5055 &
+ACTION_SERVER_HOST=127.0.0.1 "$bin/python" -m actions.server --port 5055 &
 actions_pid=$!
 trap 'kill "$actions_pid" 2>/dev/null || true' EXIT INT TERM
 
@@ -17,7 +24,7 @@ if [ "$mode" = shell ]; then
 fi
 
 web_port="${WEB_PORT:-8000}"
-WEB_PORT="$web_port" RASA_URL="http://localhost:$rasa_port" "$bin/python" -m webapp &
+WEB_PORT="$web_port" RASA_URL="http://127.0.0.1:$rasa_port" "$bin/python" -m webapp &
 web_pid=$!
 trap 'kill "$actions_pid" "$web_pid" 2>/dev/null || true' EXIT INT TERM
 
@@ -47,7 +54,7 @@ export SANIC_BACKLOG="${SANIC_BACKLOG:-1024}"
 # Rasa's HTTP API reads and rewrites any conversation: off unless a token protects it.
 api=()
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
-    api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
+    api=(--enable-api "--auth-token=$RASA_AUTH_TOKEN")  # one word: a token may start with "-"
 fi
 "$bin/rasa" run --model "$model" -i 127.0.0.1 --port "$rasa_port" "${api[@]}" \
     --endpoints endpoints.yml --credentials credentials.yml

@@ -65,11 +65,15 @@ def nlu_model(trained_model: Path) -> Iterator[NluModel]:
 
 
 @pytest.fixture(scope="session")
-def rasa_server(
-    trained_model: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RasaServer]:
+def servers(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """Rasa and the action server as `make run` starts them, on an SQLite file of their own."""
     with running_servers(trained_model, tmp_path_factory.mktemp("servers")) as servers:
-        yield RasaServer(servers.url, servers.logs["rasa"])
+        yield servers
+
+
+@pytest.fixture(scope="session")
+def rasa_server(servers: Servers) -> RasaServer:
+    return RasaServer.of(servers)
 
 
 @contextmanager
@@ -112,4 +116,4 @@ def servers_on_each_backend(
 
 @pytest.fixture(scope="session")
 def roleplay_server(servers_on_each_backend: Servers) -> RasaServer:
-    return RasaServer(servers_on_each_backend.url)
+    return RasaServer.of(servers_on_each_backend)

@@ -26,7 +26,7 @@ from webapp.headers import security_headers
 from webapp.services import Services
 
 logger = logging.getLogger(__name__)
-DEFAULT_RASA_URL = "http://localhost:5005"
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
 SESSION_HOURS = 8
 MAX_UPLOAD_BYTES = 1024 * 1024
 
@@ -34,12 +34,14 @@ MAX_UPLOAD_BYTES = 1024 * 1024
 def create_app(
     database_url: str | None = None,
     rasa_url: str = DEFAULT_RASA_URL,
+    web_chat_secret: str = "",
     secret_key: str | None = None,
     secure_cookies: bool = False,
 ) -> Flask:
     """The app on `database_url` (default: DATABASE_URL or var/salescoach.db), talking to the
-    Rasa server at `rasa_url`. Without a secret key a random one is made, so sessions end
-    when the process restarts."""
+    Rasa server at `rasa_url`, signing chat messages with `web_chat_secret` (the Rasa
+    server's WEB_CHAT_SECRET; empty: the chat is off). Without a secret key a random one is
+    made, so sessions end when the process restarts."""
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret_key or os.urandom(32),
@@ -71,6 +73,7 @@ def create_app(
         methodology=methodology,
         scenarios=library.scenarios,
         rasa_url=rasa_url.rstrip("/"),
+        web_chat_secret=web_chat_secret,
     )
     csrf = CSRFProtect(app)
     security_headers(app)

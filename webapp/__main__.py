@@ -6,7 +6,8 @@ No account is ever created with a published password, and serving creates none: 
 database where nobody can sign in, the log says how to create the first admin.
 
 Environment: DATABASE_URL, WEB_HOST (127.0.0.1: only this machine; a reverse proxy is the
-public face, deploy/nginx.conf), WEB_PORT (8000), RASA_URL (http://localhost:5005),
+public face, deploy/nginx-salescoach.conf), WEB_PORT (8000), RASA_URL (http://localhost:5005),
+WEB_CHAT_SECRET (the Rasa server's: signs chat messages; without it the chat is off),
 WEB_SECRET_KEY (sessions survive restarts only when it is set), WEB_SECURE_COOKIES=1 behind
 HTTPS, WEB_BEHIND_PROXY=1 to read the client's address from X-Forwarded-For (the sign-in
 limits count per address), SALESCOACH_ADMIN_PASSWORD for `create-admin` without a prompt.
@@ -25,6 +26,7 @@ from waitress import serve
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.adapters.storage.accounts import AccountError
+from bot.adapters.web_chat_signature import SECRET_VARIABLE
 from bot.methodology.vocabulary import ADMIN
 from webapp import DEFAULT_RASA_URL, create_app
 from webapp.services import services
@@ -41,6 +43,7 @@ def _app():
     app = create_app(
         database_url=os.environ.get("DATABASE_URL") or None,
         rasa_url=os.environ.get("RASA_URL", DEFAULT_RASA_URL),
+        web_chat_secret=os.environ.get(SECRET_VARIABLE, ""),
         secret_key=os.environ.get("WEB_SECRET_KEY"),
         secure_cookies=secure,
     )
@@ -50,6 +53,8 @@ def _app():
 
 
 def serve_app() -> None:
+    if not os.environ.get(SECRET_VARIABLE):
+        logger.warning("%s is not set: the practice chat is off", SECRET_VARIABLE)
     if not os.environ.get("WEB_SECRET_KEY"):
         logger.warning("WEB_SECRET_KEY is not set: everyone is signed out when the app restarts")
     app = _app()

@@ -12,7 +12,7 @@ import json
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
-from bot.adapters.storage.accounts import web_sender_id
+from bot.adapters.storage.accounts import web_conversation_id
 from bot.adapters.storage.review import Access, NewTurnFeedback, SessionFilter, Viewer
 from bot.language.inbound import inbound
 from bot.methodology.vocabulary import OUTCOME_NAMES, REP, ROLES
@@ -37,6 +37,9 @@ def practice():
     )
 
 
+CHAT_OFF = "网页聊天没有启用(管理员需设置 WEB_CHAT_SECRET),请联系管理员。"
+
+
 @blueprint.post("/practice/send")
 @require(*ANY_ROLE, api=True)
 def send_message():
@@ -49,16 +52,18 @@ def send_message():
     message, problem = _message(data)
     if problem:
         return jsonify(error=problem), 400
-    sender = web_sender_id(user.id)
+    if not app.web_chat_secret:
+        return jsonify(error=CHAT_OFF), 503
+    conversation = web_conversation_id(user.id)
     before_turn = app.review.newest_rep_turn_id(user.id)
-    before = app.review.latest_session(user.id, sender)
+    before = app.review.latest_session(user.id, conversation)
     try:
-        replies = send(app.rasa_url, sender, message)
+        replies = send(app.rasa_url, app.web_chat_secret, user.id, message)
     except RasaUnavailable:
         return jsonify(
             error="陪练机器人暂时连接不上,这句话没有发出去。请稍后再发一次,或联系管理员。"
         ), 502
-    after = app.review.latest_session(user.id, sender)
+    after = app.review.latest_session(user.id, conversation)
     finished_now = (
         after is not None
         and after.ended_at is not None

@@ -27,6 +27,7 @@ class Services:
     methodology: Methodology
     scenarios: dict[str, Scenario]  # the built-in scenarios (bot/knowledge/scenarios)
     rasa_url: str
+    web_chat_secret: str  # signs chat messages for Rasa's web channel; empty: chat off
 
     def offered_scenarios(self) -> dict[str, Scenario]:
         """Built-in scenarios and valid uploads: what the action server offers too. Read

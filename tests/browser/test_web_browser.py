@@ -35,7 +35,12 @@ def web_url(trained_model, tmp_path_factory) -> Iterator[str]:
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.skip("needs Debian's chromium: apt-get install chromium chromium-driver")
     with running_servers(trained_model, tmp_path_factory.mktemp("browser")) as servers:
-        app = create_app(servers.database_url, rasa_url=servers.url, secret_key="browser-test")
+        app = create_app(
+            servers.database_url,
+            rasa_url=servers.url,
+            web_chat_secret=servers.secrets.web_chat_secret,
+            secret_key="browser-test",
+        )
         with app.app_context():
             accounts = services().accounts
             team = accounts.create_team("华东一组")

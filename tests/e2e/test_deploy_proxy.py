@@ -30,7 +30,12 @@ def stack(trained_model, tmp_path_factory) -> Iterator[tuple[str, Servers]]:
         pytest.skip("needs Debian's nginx: apt-get install nginx (make test installs it)")
     workdir = tmp_path_factory.mktemp("proxy")
     with running_servers(trained_model, workdir) as servers:
-        app = create_app(servers.database_url, rasa_url=servers.url, secret_key="proxy-test")
+        app = create_app(
+            servers.database_url,
+            rasa_url=servers.url,
+            web_chat_secret=servers.secrets.web_chat_secret,
+            secret_key="proxy-test",
+        )
         web = make_server("127.0.0.1", free_port(), app, threaded=True)
         thread = threading.Thread(target=web.serve_forever, daemon=True)
         thread.start()
@@ -84,8 +89,9 @@ def test_the_web_app_and_the_wecom_callback_are_served(stack) -> None:
         ("GET", "/status"),
         ("GET", "/version"),
         ("POST", "/model/parse"),
-        ("GET", "/conversations/web-1/tracker"),
-        ("POST", "/conversations/web-1/tracker/events"),
+        ("GET", "/conversations/web:1/tracker"),
+        ("POST", "/conversations/web:1/tracker/events"),
+        ("POST", "/webhooks/web/webhook"),  # the web app's signed chat: loopback only
         ("POST", "/webhooks/rest/webhook"),
         ("GET", "/webhooks/rest/"),
         ("POST", "/webhook"),  # the action server's endpoint

@@ -89,7 +89,7 @@ def _reported_lines(report: dict) -> list[str]:
 
 def test_twenty_visits_at_once_are_all_stored_whole(servers_on_each_backend: Servers) -> None:
     """On PostgreSQL half of them used to vanish (a seed of 2**31 or more overflowed)."""
-    server = RasaServer(servers_on_each_backend.url)
+    server = RasaServer.of(servers_on_each_backend)
 
     def visit(sender: str) -> str:
         assert "王厂长:" in _texts(server.say(sender, START))
@@ -132,7 +132,7 @@ def test_a_line_sent_while_the_action_server_is_down_is_answered_and_not_stored(
     servers_on_each_backend: Servers,
 ) -> None:
     servers, sender = servers_on_each_backend, _sender()
-    server = RasaServer(servers.url)
+    server = RasaServer.of(servers)
     server.say(sender, START)
     server.say(sender, LINES[0])
     servers.kill("actions")
@@ -157,7 +157,7 @@ def test_a_line_sent_while_the_action_server_is_down_is_answered_and_not_stored(
 
 def test_a_visit_goes_on_after_rasa_is_killed_mid_visit(servers_on_each_backend: Servers) -> None:
     servers, sender = servers_on_each_backend, _sender()
-    server = RasaServer(servers.url)
+    server = RasaServer.of(servers)
     server.say(sender, START)
     for line in LINES[:3]:
         server.say(sender, line)
@@ -175,7 +175,7 @@ def test_back_and_restart_keep_the_record_and_the_report_in_agreement(
     servers_on_each_backend: Servers,
 ) -> None:
     servers, sender = servers_on_each_backend, _sender()
-    server = RasaServer(servers.url)
+    server = RasaServer.of(servers)
     server.say(sender, START)
     server.say(sender, LINES[0])
     server.say(sender, "贵厂是做什么产品的?")  # taken back below
@@ -238,7 +238,7 @@ def test_dropped_database_connections_cost_no_line_and_wipe_no_visit(
     if not database_url.startswith("postgresql"):
         pytest.skip("connections to terminate: PostgreSQL only")
     servers, sender = servers_on_each_backend, _sender()
-    server = RasaServer(servers.url)
+    server = RasaServer.of(servers)
     web_send = _web_chat(servers)
     server.say(sender, START)
     server.say(sender, LINES[0])
@@ -269,7 +269,12 @@ def test_dropped_database_connections_cost_no_line_and_wipe_no_visit(
 def _web_chat(servers: Servers) -> Callable[[dict], tuple[int, str]]:
     """A rep signed in to the web app (on the servers' database), sending chat messages:
     each gives the status and the text he sees."""
-    app = create_app(servers.database_url, rasa_url=servers.url, secret_key="fault-test")
+    app = create_app(
+        servers.database_url,
+        rasa_url=servers.url,
+        web_chat_secret=servers.secrets.web_chat_secret,
+        secret_key="fault-test",
+    )
     username = f"web-{uuid.uuid4().hex[:6]}"
     with app.app_context():
         services().accounts.create_user(username, "网页销售", "fault-pass-1", "rep", None)

@@ -123,7 +123,7 @@ def test_role_play_survives_a_restart_and_every_turn_is_in_the_database(
     servers_on_each_backend: Servers,
 ) -> None:
     servers = servers_on_each_backend
-    server = RasaServer(servers.url)
+    server = RasaServer.of(servers)
     sender = f"rep-{uuid.uuid4().hex[:8]}"
     server.say(sender, START_TIGER_FACTORY)
     assert "喷头" in _texts(server.say(sender, "用下来有没有让您头疼的地方?"))

@@ -100,7 +100,7 @@ def test_the_channel_name_comes_from_the_server_not_the_request(rasa_server) -> 
     sender = f"spoof-{uuid.uuid4().hex[:8]}"
     body = {"sender": sender, "message": "你好", "input_channel": "wecom"}
     assert _post(rasa_server, _json(body)).status_code == 200
-    tracker = requests.get(f"{rasa_server.url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = requests.get(rasa_server.api(f"/conversations/{sender}/tracker"), timeout=30).json()
     assert tracker["latest_input_channel"] == "rest"
 
 

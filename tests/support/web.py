@@ -42,6 +42,7 @@ def build_world(directory: Path, scorer: Scorer) -> WebWorld:
     app = create_app(
         f"sqlite:///{directory / 'web.db'}",
         rasa_url=f"http://127.0.0.1:{free_port()}",
+        web_chat_secret="test-chat-secret",
         secret_key="test-secret",
     )
     with app.app_context():

@@ -89,7 +89,7 @@ def test_migrations_create_every_table_and_a_second_run_changes_nothing(database
     database.migrate()
     with database.transaction() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0003"
+    assert version == "0004"
 
 
 def test_first_contact_creates_a_rep_in_the_default_team_once(database) -> None:
@@ -302,3 +302,48 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_visits(database) ->
         NewSession("new", user, "rep-old", "rest", "inkjet_factory", "tiger", 2**32 - 1)
     )
     assert len(storage.live_turns("old")) == 3
+
+
+def test_web_chats_move_to_their_own_channel_with_their_history(database) -> None:
+    """Before 0004 the web chat was the REST sender `web-<id>`, which any REST client could
+    name; the upgrade moves each web account's identity and visits to `web:<id>`."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+    storage = Storage(database)
+    with database.transaction() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO users (username, display_name, role, created_at)"
+                " VALUES ('wang', '王', 'rep', :at)"
+            ),
+            {"at": datetime.now(UTC)},
+        )
+        user = connection.execute(text("SELECT id FROM users WHERE username = 'wang'")).scalar()
+        connection.execute(
+            text(
+                "INSERT INTO identities (channel, external_id, user_id, created_at)"
+                " VALUES ('rest', :sender, :user, :at)"
+            ),
+            {"sender": f"web-{user}", "user": user, "at": datetime.now(UTC)},
+        )
+    stranger = storage.rep_for("rest", f"web-{user + 1000}")  # names nobody's own account
+    for session, owner, conversation in [
+        ("mine", user, f"web-{user}"),
+        ("theirs", stranger, f"web-{user + 1000}"),
+    ]:
+        storage.start_roleplay(
+            NewSession(session, owner, conversation, "rest", "inkjet_factory", "tiger", 1)
+        )
+    database.migrate()
+    assert storage.rep_for("web", str(user)) == user
+    assert storage.rep_for("rest", f"web-{user + 1000}") == stranger
+    with database.transaction() as connection:
+        moved = dict(
+            connection.execute(
+                text("SELECT id, conversation_id || ' ' || channel FROM roleplay_sessions")
+            ).all()
+        )
+    assert moved == {"mine": f"web:{user} web", "theirs": f"web-{user + 1000} rest"}

@@ -20,6 +20,7 @@ from bot.adapters.storage.schema import users
 from bot.adapters.storage.sign_in import Limits, SignIns
 from harness.rasa_processes import ROOT
 from tests.support.web import PASSWORD, build_world, csrf_token, sign_in
+from webapp import create_app
 from webapp.services import services
 
 
@@ -138,3 +139,18 @@ def test_an_export_cell_never_starts_a_live_formula(world) -> None:
     )
     names = [row[1] for row in rows[1:]]
     assert "'" + evil in names and evil not in names
+
+
+def test_without_the_chat_secret_the_chat_says_it_is_off(tmp_path) -> None:
+    """A web app started without WEB_CHAT_SECRET cannot sign messages, so it sends none and
+    tells the rep why instead of a connection error."""
+    app = create_app(f"sqlite:///{tmp_path / 'off.db'}", secret_key="k")
+    with app.app_context():
+        services().accounts.create_user("solo", "独行侠", PASSWORD, "rep", None)
+    client = sign_in(app, "solo")
+    answer = client.post(
+        "/practice/send",
+        json={"message": "你好"},
+        headers={"X-CSRFToken": csrf_token(client, "/practice")},
+    )
+    assert answer.status_code == 503 and "WEB_CHAT_SECRET" in answer.get_json()["error"]

@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from bot.adapters.storage import Storage
-from bot.adapters.storage.accounts import DEMO_USERS, AccountError, Accounts, web_sender_id
+from bot.adapters.storage.accounts import DEMO_USERS, WEB_CHANNEL, AccountError, Accounts
 from bot.adapters.storage.review import Access, Review, ReviewError, SessionFilter, Viewer
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import DIMENSIONS
@@ -99,12 +99,14 @@ def test_a_web_user_owns_his_chat_identity_so_the_bot_finds_him(database) -> Non
     accounts = Accounts(database, hasher=FAST)
     user_id = accounts.create_user("wang", "王销售", "s3cret-pass", "rep", None)
     storage = Storage(database)
-    assert storage.rep_for("rest", web_sender_id(user_id)) == user_id
+    assert storage.rep_for(WEB_CHANNEL, str(user_id)) == user_id
     assert len(accounts.users()) == 1  # no stranger created in the default team
     # A user first seen over REST gets a password later: he owns his web identity then too.
     stranger = storage.rep_for("rest", "someone")
     accounts.set_password(stranger, "now-a-web-user")
-    assert storage.rep_for("rest", web_sender_id(stranger)) == stranger
+    assert storage.rep_for(WEB_CHANNEL, str(stranger)) == stranger
+    # A REST sender named like the old web ids is somebody else, not that web user.
+    assert storage.rep_for("rest", f"web-{user_id}") != user_id
 
 
 def test_role_and_team_changes(database) -> None:  # noqa: F811

@@ -1,9 +1,8 @@
 """Web accounts: users with passwords and roles, teams, and the chat identity of a web user.
 
 Passwords are kept only as Argon2id hashes (argon2-cffi). Every user the web app knows also
-owns the REST identity `web-<user id>`, the sender id the web chat uses, so the action server's
-`Storage.rep_for("rest", "web-<id>")` finds this user instead of creating a stranger in the
-default team.
+owns the web identity `<user id>` on channel `web`, whose conversation is `web:<user id>`
+(channels/web.py), so the action server's `Storage.rep_for("web", "<id>")` finds this user.
 """
 
 from __future__ import annotations
@@ -27,26 +26,27 @@ from bot.clock import utc_now
 from bot.methodology.vocabulary import ADMIN, REP, ROLES, TRAINER
 
 logger = logging.getLogger(__name__)
-WEB_CHANNEL = "rest"
+REST_CHANNEL = "rest"
+WEB_CHANNEL = "web"
 MIN_PASSWORD_LENGTH = 8
 
 
-def web_sender_id(user_id: int) -> str:
-    """The REST sender id the web chat uses for this user."""
-    return f"web-{user_id}"
-
-
 def conversation_id(channel: str, external_id: str) -> str:
-    """The Rasa conversation of a channel identity: REST senders (the web chat among them) as
-    they are, every other channel's under its own prefix. The REST channel refuses a sender
-    with a colon, so no REST client can reach a WeCom member's conversation."""
-    return external_id if channel == WEB_CHANNEL else f"{channel}:{external_id}"
+    """The Rasa conversation of a channel identity: REST senders as they are, every other
+    channel's under its own prefix. The REST channel refuses a sender with a colon, so no REST
+    client can reach a web user's or a WeCom member's conversation."""
+    return external_id if channel == REST_CHANNEL else f"{channel}:{external_id}"
 
 
 def external_id(channel: str, conversation: str) -> str:
     """The channel identity behind a conversation id (`conversation_id` undone)."""
     prefix = f"{channel}:"
-    return conversation.removeprefix(prefix) if channel != WEB_CHANNEL else conversation
+    return conversation if channel == REST_CHANNEL else conversation.removeprefix(prefix)
+
+
+def web_conversation_id(user_id: int) -> str:
+    """The conversation of this user's web chat."""
+    return conversation_id(WEB_CHANNEL, str(user_id))
 
 
 class AccountError(ValueError):
@@ -253,25 +253,14 @@ class Accounts:
         return self._hasher.hash(password)
 
     def _own_web_identity(self, connection: Connection, user_id: int) -> None:
-        external_id = web_sender_id(user_id)
-        owner = identity_owner(connection, WEB_CHANNEL, external_id)
-        if owner is None:
+        if identity_owner(connection, WEB_CHANNEL, str(user_id)) is None:
             connection.execute(
                 identities.insert().values(
                     channel=WEB_CHANNEL,
-                    external_id=external_id,
+                    external_id=str(user_id),
                     user_id=user_id,
                     created_at=self._now(),
                 )
-            )
-        elif owner != user_id:
-            # Someone chatted over REST as "web-<id>" before this account existed; the
-            # identity belongs to the web account, whose sender id it is.
-            logger.warning("identity %s moved from user %s to %s", external_id, owner, user_id)
-            connection.execute(
-                update(identities)
-                .where(identities.c.channel == WEB_CHANNEL, identities.c.external_id == external_id)
-                .values(user_id=user_id)
             )
 
 
