@@ -1,8 +1,12 @@
 """Measure NLU quality the way the README reports it.
 
-1. Held-out set (tests/nlu/heldout.yml, written apart from the training data and never
-   trained on) against the current model.
-2. 5-fold cross-validation over data/nlu (trains five models; slow).
+1. Held-out sets, written apart from the training data and never trained on, against the
+   current model: tests/nlu/heldout.yml (one move each, many registers) and
+   tests/nlu/heldout_live.yml (the register of a live visit: openers, names, hype, typos).
+2. Multi-move lines (tests/nlu/multimove_heldout.yml): precision and recall of the set of rep
+   moves found per line, with the clause moves (components/move_segmenter.py) and, for
+   comparison, from the line's intent alone.
+3. 5-fold cross-validation over data/nlu (trains five models; slow).
 Prints macro-F1 over the 22 rep-move intents, over all intents, the weakest intents, the
 F1 of the persona, scenario and concept entities on the held-out set, and for both evaluations
 how accurate the predictions are at each confidence: the figures behind the thresholds below
@@ -91,6 +95,38 @@ def summarise_calibration(results_dir: Path) -> None:
         )
 
 
+def summarise_multi_move(model: Path) -> None:
+    """Set precision and recall of the rep moves found per multi-move line."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    lines = yaml.safe_load((ROOT / "tests/nlu/multimove_heldout.yml").read_text("utf-8"))["lines"]
+    moves = set(rep_moves())
+    agent, loop = Agent.load(str(model)), asyncio.new_event_loop()
+    counts = {"clauses": [0, 0, 0, 0], "intent only": [0, 0, 0, 0]}  # tp, fp, fn, exact
+    for line in lines:
+        parsed = loop.run_until_complete(agent.parse_message(line["text"]))
+        gold = set(line["moves"])
+        intent = {parsed["intent"]["name"]} & moves
+        found = {"clauses": intent | {m["move"] for m in parsed["moves"]} & moves}
+        found["intent only"] = intent
+        for name, got in found.items():
+            tally = counts[name]
+            tally[0] += len(got & gold)
+            tally[1] += len(got - gold)
+            tally[2] += len(gold - got)
+            tally[3] += got == gold
+    loop.close()
+    print(f"\n== multi-move lines (tests/nlu/multimove_heldout.yml, {len(lines)} lines) ==")
+    for name, (tp, fp, fn, exact) in counts.items():
+        precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
+        print(
+            f"  {name:12s} precision {precision:.3f}  recall {recall:.3f}"
+            f"  exact set {exact / len(lines):.3f}"
+        )
+
+
 def rasa(*args: str) -> None:
     subprocess.run([str(BIN / "rasa"), *args], cwd=ROOT, check=True)
 
@@ -120,6 +156,23 @@ def main() -> int:
     summarise("held-out set (tests/nlu/heldout.yml)", ROOT / "results/heldout/intent_report.json")
     summarise_entities(ROOT / "results/heldout/RegexEntityExtractor_report.json")
     summarise_calibration(ROOT / "results/heldout")
+    rasa(
+        "test",
+        "nlu",
+        "--nlu",
+        "tests/nlu/heldout_live.yml",
+        "--model",
+        str(model),
+        "--out",
+        "results/heldout_live",
+        "--no-plot",
+        "--successes",
+    )
+    summarise(
+        "live-visit held-out set (tests/nlu/heldout_live.yml)",
+        ROOT / "results/heldout_live/intent_report.json",
+    )
+    summarise_multi_move(model)
     if not options.skip_cv:
         rasa(
             "test",

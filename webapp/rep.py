@@ -106,11 +106,12 @@ def _message(data: dict) -> tuple[str, str | None]:
 def _feedback(found: NewTurnFeedback) -> dict:
     methodology = services().methodology
     names = methodology.scoring.dimension_names
-    move = methodology.moves.get(found.move or "")
+    said = [found.move or "", *(found.also or [])]
+    moves = [methodology.moves[name].name for name in said if name in methodology.moves]
     step = methodology.visit_step(found.step) if found.step else None
     return {
         "text": found.text,
-        "move": move.name if move else "未识别",
+        "move": " + ".join(moves) if moves else "未识别",
         "step": step.name if step else "—",
         "changes": [
             {"name": names[key], "delta": delta}

@@ -11,10 +11,12 @@ FALLBACK = "nlu_fallback"
 
 @dataclass(frozen=True)
 class Classified:
-    """An intent the NLU recognised and how sure it was."""
+    """An intent the NLU recognised and how sure it was, and what else the line's clauses
+    said (components/move_segmenter.py), in the order said."""
 
     intent: str | None
     confidence: float
+    also: tuple[str, ...] = ()
 
 
 def best_intent(parsed: dict) -> Classified:
@@ -25,4 +27,10 @@ def best_intent(parsed: dict) -> Classified:
     """
     ranking = [entry for entry in parsed.get("intent_ranking") or [] if entry["name"] != FALLBACK]
     best = ranking[0] if ranking else parsed.get("intent") or {}
-    return Classified(best.get("name"), float(best.get("confidence") or 0.0))
+    name = best.get("name")
+    also = [
+        said["move"]
+        for said in parsed.get("moves") or []
+        if isinstance(said, dict) and isinstance(said.get("move"), str) and said["move"] != name
+    ]
+    return Classified(name, float(best.get("confidence") or 0.0), tuple(dict.fromkeys(also)))

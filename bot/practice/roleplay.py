@@ -161,10 +161,16 @@ class RolePlayCoach:
         return session
 
     def rep_says(
-        self, play: RolePlay, text: str, move: str | None, confidence: float
+        self,
+        play: RolePlay,
+        text: str,
+        move: str | None,
+        confidence: float,
+        also: tuple[str, ...] = (),
     ) -> RepTurnResult:
         """Score the rep's sentence and let the customer answer (with the outcome line when
-        the customer ends the visit; the caller adds the report of the stored turns)."""
+        the customer ends the visit; the caller adds the report of the stored turns). `also`:
+        the further moves the line's clauses carry."""
         play = RolePlay.from_dict(play.to_dict())
         with self._live_lock:
             session = self._live.pop(play.fingerprint(), None)
@@ -177,6 +183,8 @@ class RolePlayCoach:
             "move": move or "unknown",
             "confidence": confidence,
         }
+        if also:
+            turn["also"] = list(also)
         assessment = session.add_rep(Turn.parse_obj(turn))
         play.turns.append(turn)
         reaction = self._simulator.react(play.customer, assessment)
@@ -216,7 +224,7 @@ class RolePlayCoach:
         )
         return (
             f"你刚才说:“{last['text']}”\n"
-            f"动作:{last['move_name'] or '未识别'};阶段:{last['step_name'] or '—'}\n"
+            f"动作:{' + '.join(last['move_names']) or '未识别'};阶段:{last['step_name'] or '—'}\n"
             f"得分变化:{changes or '无'}\n{last['feedback']}"
         )
 

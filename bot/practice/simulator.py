@@ -86,7 +86,8 @@ class CustomerSimulator:
 
     def _feel(self, state: CustomerState, assessment: TurnAssessment) -> None:
         """Trust and patience move with the persona's do/don't list (M8)."""
-        cues, move, persona = assessment.cues, assessment.move, state.persona
+        cues, persona = assessment.cues, state.persona
+        moves = set(assessment.moves)  # every move of the line is felt, not only the main one
         trust = 0
         if cues.arguing:
             trust -= 15
@@ -94,23 +95,23 @@ class CustomerSimulator:
             trust -= 20 if persona == "owl" else 8
         if cues.has_evidence and not cues.question:
             trust += 10 if persona == "owl" else 4
-        if move in {"close_urgency", "close_scarcity"}:
+        if moves & {"close_urgency", "close_scarcity"}:
             trust -= 20 if persona in {"owl", "koala"} else 5
         if persona == "koala" and cues.reassurance:
             trust += 8
-        if persona == "peacock" and (cues.recognition or cues.vision or move == "open_praise"):
+        if persona == "peacock" and (cues.recognition or cues.vision or "open_praise" in moves):
             trust += 8
         if persona == "owl" and cues.vague:
             trust -= 8
         if persona == "tiger":
             if cues.results:
                 trust += 6
-            if move == "small_talk":
+            if "small_talk" in moves:
                 state.small_talk += 1
                 state.patience -= TIGER_SMALL_TALK_COST if state.small_talk > 1 else 0
             if cues.length > TIGER_LONG_TURN:
                 state.patience -= 15
-        if move in {"ask_problem", "ask_implication", "ask_need_payoff", "confirm_understanding"}:
+        if moves & {"ask_problem", "ask_implication", "ask_need_payoff", "confirm_understanding"}:
             trust += 4
         state.trust = _clamp(state.trust + trust)
         state.patience = _clamp(state.patience)
@@ -122,7 +123,7 @@ class CustomerSimulator:
         assessment: TurnAssessment,
         chooser: random.Random,
     ) -> str:
-        replies, move, cues = scenario.replies, assessment.move, assessment.cues
+        replies, move, cues = scenario.replies, _answered_move(assessment), assessment.cues
         if state.open_objection is not None:
             answered = self._answer_to_objection(state, scenario, assessment)
             if answered is not None:
@@ -265,6 +266,19 @@ class CustomerSimulator:
         if state.persona == "peacock":
             return reply.replace("。", "!", 1)
         return reply
+
+
+OPENING_MOVES = frozenset({"greet", "small_talk", "open_praise", "open_interest"})
+
+
+def _answered_move(assessment: TurnAssessment) -> str | None:
+    """The move the customer answers: the line's main move, unless that only opens ("王总您好,
+    ……") and the line goes on to ask, pitch or close; then what came after the opening, as
+    a person answers the question at the end of a greeting."""
+    further = [move for move in assessment.moves if move not in OPENING_MOVES]
+    if (assessment.move is None or assessment.move in OPENING_MOVES) and further:
+        return further[-1]
+    return assessment.move or (assessment.moves[-1] if assessment.moves else None)
 
 
 def _walk_out(persona: str) -> str:

@@ -15,6 +15,7 @@ class StoredTurn(TypedDict):
     text: str
     move: NotRequired[str | None]  # rep turns: the intent Rasa gave the line
     confidence: NotRequired[float | None]
+    also: NotRequired[list[str]]  # rep turns: further moves its clauses carry
 
 
 class NoteReport(TypedDict):
@@ -38,6 +39,8 @@ class TurnReport(TypedDict):
     text: str
     move: str | None
     move_name: str | None
+    moves: list[str]  # every move credited, the main one first
+    move_names: list[str]
     confidence: float
     step: str | None
     step_name: str | None

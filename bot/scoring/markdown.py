@@ -119,8 +119,9 @@ def render_markdown(methodology: Methodology, report: Report) -> str:
             for dim, delta in turn["changes"].items()
             if delta
         )
+        moves = " + ".join(turn["move_names"])
         lines.append(
-            f"| {turn['index'] + 1} | {_cell(turn['text'])} | {turn['move_name'] or '未识别'} | "
+            f"| {turn['index'] + 1} | {_cell(turn['text'])} | {moves or '未识别'} | "
             f"{changes or '—'} | {_cell(turn['feedback'], 120)} |"
         )
     return "\n".join(lines) + "\n"

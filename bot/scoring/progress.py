@@ -66,7 +66,7 @@ class Progress:
     customer_words: set[str] = field(default_factory=set)
     customer_agreed: bool = False
     last_speaker: str | None = None
-    last_rep_move: str | None = None
+    last_rep_moves: tuple[str, ...] = ()  # every move of the rep's latest line
     open_objection: ObjectionRecord | None = None
     unresolved: bool = False
     objections: list[ObjectionRecord] = field(default_factory=list)

@@ -79,6 +79,8 @@ def _turn(methodology: Methodology, assessment: TurnAssessment) -> TurnReport:
         "text": assessment.text,
         "move": assessment.move,
         "move_name": move.name if move else None,
+        "moves": list(assessment.moves),
+        "move_names": [methodology.moves[name].name for name in assessment.moves],
         "confidence": _round(assessment.confidence),
         "step": assessment.step,
         "step_name": step.name if step else None,

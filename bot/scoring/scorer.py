@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from bot.language.cues import CueFinder, Cues
 from bot.language.intents import Classified
 from bot.methodology import DIMENSIONS, Methodology
-from bot.methodology.vocabulary import VISIT_STEPS
 from bot.scoring.ledger import Ledger, Note
 from bot.scoring.progress import (
     CLOSE_MOVES,
@@ -50,6 +49,7 @@ class TurnAssessment:
     cues: Cues
     notes: list[Note]
     feedback: str
+    moves: tuple[str, ...] = ()  # every move credited, the main one first
 
     def changes(self) -> dict[str, int]:
         """Net change on each dimension this turn caused (0 where nothing fired)."""
@@ -95,21 +95,36 @@ class Scorer:
         self.cue_finder = cue_finder
         self._classify = classify
 
-    def move_of(self, turn: Turn, cues: Cues) -> tuple[str | None, float]:
+    def move_of(self, turn: Turn, cues: Cues) -> tuple[str | None, float, tuple[str, ...]]:
+        """The line's main move (None when unsure or unknown), its confidence, and every
+        move it carries, the main one first."""
         intent: str | None
         if turn.move is not None:
             intent, confidence = turn.move, turn.confidence if turn.confidence is not None else 1.0
+            also: tuple[str, ...] = tuple(turn.also)
         elif self._classify is not None:
             classified = self._classify(turn.text)
-            intent, confidence = classified.intent, classified.confidence
+            intent, confidence, also = classified.intent, classified.confidence, classified.also
         else:
             raise ValueError("turn has no move and the scorer was started without a classifier")
         if intent not in self.methodology.moves or confidence < MIN_CONFIDENCE:
-            return None, confidence
-        if intent in SPIN_LETTERS and not cues.question:
+            intent = None
+        elif intent in SPIN_LETTERS and not cues.question:
             # A SPIN move is a question; a statement the model took for one is not credited.
-            return None, confidence
-        return intent, confidence
+            intent = None
+        return intent, confidence, ((intent,) if intent else ()) + self._further(also, intent, cues)
+
+    def _further(self, also: tuple[str, ...], main: str | None, cues: Cues) -> tuple[str, ...]:
+        """The line's other clause moves the methodology knows, each once; a SPIN move only
+        if the line asks something (as for the main move)."""
+        further: list[str] = []
+        for move in also:
+            if move == main or move in further or move not in self.methodology.moves:
+                continue
+            if move in SPIN_LETTERS and not cues.question:
+                continue
+            further.append(move)
+        return tuple(further)
 
     def start(self, scenario: str, persona: str) -> ScoringSession:
         """A session scored turn by turn, as a live role-play needs it."""
@@ -167,14 +182,16 @@ class ScoringSession:
         result.rep_chars += cues.length
         self._addressing[0] += cues.customer_address
         self._addressing[1] += cues.self_address
-        move, confidence = self._scorer.move_of(turn, cues)
-        step = self._methodology.moves[move].step if move else None
+        move, confidence, moves = self._scorer.move_of(turn, cues)
+        step = self._methodology.moves[moves[0]].step if moves else None
         persona = result.transcript.persona
-        context = TurnContext(index, move, step, cues, persona, progress, self._methodology)
-        fired = [rule_id for rule in TURN_RULES for rule_id in rule(context)]
+        context = TurnContext(index, move, step, cues, persona, progress, self._methodology, moves)
+        fired = list(dict.fromkeys(rule_id for rule in TURN_RULES for rule_id in rule(context)))
         notes = [self.ledger.add(rule_id, index) for rule_id in fired]
         feedback = self._feedback(move, notes)
-        assessment = TurnAssessment(index, turn.text, move, confidence, step, cues, notes, feedback)
+        assessment = TurnAssessment(
+            index, turn.text, move, confidence, step, cues, notes, feedback, moves
+        )
         result.assessments.append(assessment)
         self._advance(context, fired)
         return assessment
@@ -197,7 +214,7 @@ class ScoringSession:
         # What the customer says in answer to a discovery question is his stated situation
         # and needs: the words a benefit should echo (M5 B). Small talk and replies to a
         # pitch are not.
-        if progress.last_rep_move in DISCOVERY_MOVES:
+        if DISCOVERY_MOVES & set(progress.last_rep_moves):
             progress.customer_words.update(cues.content_words)
         if cues.objections:
             record = ObjectionRecord(index, cues.objections, text)
@@ -227,32 +244,32 @@ class ScoringSession:
             progress.unresolved = True
         progress.rep_turns += 1
         progress.last_speaker = "rep"
-        progress.last_rep_move = move
-        if move is None:
-            return
-        progress.moves[move] += 1
-        progress.max_step = max(progress.max_step, VISIT_STEPS.index(turn.step))
-        if move in SPIN_LETTERS:
-            progress.spin.append(SPIN_LETTERS[move])
-        if move == "confirm_understanding":
-            progress.confirmed = True
-            progress.confirmed_before_proposal |= not progress.proposal_started
-        if move in PROPOSAL_MOVES:
-            progress.proposal_started = True
-        if move in CLOSE_MOVES:
-            technique = self._methodology.closing.techniques[move]
-            progress.closes.append(
-                CloseRecord(
-                    turn.index,
-                    move,
-                    "well_timed" if "closing.well_timed" in fired else "premature",
-                    turn.persona not in technique.avoid_personas,
-                )
-            )
+        progress.last_rep_moves = turn.moves
         if "closing.next_step" in fired:
             progress.next_step_turns.append(turn.index)
-        progress.small_talk_turns += move == "small_talk"
-        progress.direct_closes += move == "close_direct"
+        if turn.steps:
+            progress.max_step = max(progress.max_step, *turn.steps)
+        for move in turn.moves:
+            progress.moves[move] += 1
+            if move in SPIN_LETTERS:
+                progress.spin.append(SPIN_LETTERS[move])
+            if move == "confirm_understanding":
+                progress.confirmed = True
+                progress.confirmed_before_proposal |= not progress.proposal_started
+            if move in PROPOSAL_MOVES:
+                progress.proposal_started = True
+            if move in CLOSE_MOVES:
+                technique = self._methodology.closing.techniques[move]
+                progress.closes.append(
+                    CloseRecord(
+                        turn.index,
+                        move,
+                        "well_timed" if "closing.well_timed" in fired else "premature",
+                        turn.persona not in technique.avoid_personas,
+                    )
+                )
+            progress.small_talk_turns += move == "small_talk"
+            progress.direct_closes += move == "close_direct"
 
     def _feedback(self, move: str | None, notes: list[Note]) -> str:
         """One line a rep reads under his sentence: the rule that mattered most on this turn."""

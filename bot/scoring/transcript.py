@@ -39,6 +39,9 @@ class Turn(BaseModel):
     text: TurnText
     move: str | None = None
     confidence: Confidence | None = None
+    # Further moves the line carries, in the order said (a greeting and then a question;
+    # F, B and E in one breath): components/move_segmenter.py, one per clause.
+    also: list[str] = []
 
     class Config:
         extra = "ignore"

@@ -17,6 +17,10 @@ DATA_WALL = 3
 
 @dataclass(frozen=True)
 class TurnContext:
+    """One rep turn as the rules see it. `move` is the line's main move (what the dialogue
+    answers); `moves` every move it carries, main first, so that a greeting with a question
+    is both and F, B and E said in one breath are each credited (M5)."""
+
     index: int
     move: str | None
     step: str | None
@@ -24,6 +28,15 @@ class TurnContext:
     persona: str
     progress: Progress
     methodology: Methodology
+    moves: tuple[str, ...] = ()
+
+    def has(self, *names: str) -> bool:
+        return any(move in names for move in self.moves)
+
+    @property
+    def steps(self) -> list[int]:
+        """The visit steps (M2) of the moves, as indexes."""
+        return [VISIT_STEPS.index(self.methodology.moves[move].step) for move in self.moves]
 
     @property
     def first(self) -> bool:
@@ -31,8 +44,8 @@ class TurnContext:
 
     @property
     def high_pressure(self) -> bool:
-        technique = self.methodology.closing.techniques.get(self.move or "")
-        return technique is not None and technique.pressure == "high"
+        techniques = self.methodology.closing.techniques
+        return any(techniques[move].pressure == "high" for move in self.moves if move in techniques)
 
     @property
     def answering_objection(self) -> bool:
@@ -40,7 +53,7 @@ class TurnContext:
         if self.progress.open_objection is not None:
             return True
         return (
-            self.move == "handle_objection"
+            self.has("handle_objection")
             and self.progress.last_speaker == "customer"
             and bool(self.cues.acknowledge)
         )
@@ -49,19 +62,19 @@ class TurnContext:
 def visit_flow(turn: TurnContext) -> list[str]:
     """M2/M3: open first, follow the five steps, discover before proposing or closing."""
     fired = []
-    step_index = VISIT_STEPS.index(turn.step) if turn.step else None
-    if turn.first and step_index is not None:
-        if step_index <= 1:
+    steps = turn.steps
+    if turn.first and steps:
+        if min(steps) <= 1:
             fired.append("flow.opening")
-        elif turn.move != "handle_objection":
+        elif not turn.has("handle_objection"):
             fired.append("flow.no_opening")
-    elif step_index is not None and step_index > turn.progress.max_step:
+    elif steps and max(steps) > turn.progress.max_step:
         fired.append("flow.advance")
-    if turn.move in PROPOSAL_MOVES and not turn.progress.discovered:
+    if turn.has(*PROPOSAL_MOVES) and not turn.progress.discovered:
         fired.append("flow.pitch_before_discovery")
-    if turn.move in CLOSE_MOVES and not turn.progress.discovered:
+    if turn.has(*CLOSE_MOVES) and not turn.progress.discovered:
         fired.append("flow.close_before_discovery")
-    if turn.move == "thank_and_leave":
+    if turn.has("thank_and_leave"):
         fired.append("flow.farewell")
     return fired
 
@@ -69,20 +82,21 @@ def visit_flow(turn: TurnContext) -> list[str]:
 def spin(turn: TurnContext) -> list[str]:
     """M4: ask before telling, S->P->I->N, confirm in the customer's words, assume nothing."""
     fired = []
-    letter = SPIN_LETTERS.get(turn.move or "")
-    asked = turn.progress.spin
-    if letter == "S":
-        too_many = asked.count("S") >= 3 and "P" not in asked
-        fired.append("spin.too_many_situation" if too_many else "spin.situation")
-    elif letter == "P":
-        fired.append("spin.problem")
-    elif letter in {"I", "N"}:
-        fired.append("spin.implication" if letter == "I" else "spin.need_payoff")
-        if "P" not in asked:
-            fired.append("spin.out_of_order")
-    if turn.move == "confirm_understanding":
+    asked = list(turn.progress.spin)
+    for letter in [SPIN_LETTERS[move] for move in turn.moves if move in SPIN_LETTERS]:
+        if letter == "S":
+            too_many = asked.count("S") >= 3 and "P" not in asked
+            fired.append("spin.too_many_situation" if too_many else "spin.situation")
+        elif letter == "P":
+            fired.append("spin.problem")
+        elif letter in {"I", "N"}:
+            fired.append("spin.implication" if letter == "I" else "spin.need_payoff")
+            if "P" not in asked:
+                fired.append("spin.out_of_order")
+        asked.append(letter)  # a problem asked earlier in the same line counts for the order
+    if turn.has("confirm_understanding"):
         fired.append("spin.confirm")
-    telling = turn.move in PROPOSAL_MOVES | CLOSE_MOVES | {"give_evidence"}
+    telling = turn.has(*PROPOSAL_MOVES, *CLOSE_MOVES, "give_evidence")
     if telling and not turn.cues.question and not turn.progress.needs_known:
         fired.append("spin.tell_before_ask")
     if turn.cues.assumed_need:
@@ -100,9 +114,9 @@ def objection_handling(turn: TurnContext) -> list[str]:
     fired = []
     if cues.acknowledge_pivot:
         fired.append("objection.acknowledge_pivot")
-    elif cues.acknowledge or turn.move == "handle_objection":
+    elif cues.acknowledge or turn.has("handle_objection"):
         fired.append("objection.acknowledge_only")
-    if cues.question and turn.move not in CLOSE_MOVES | {"propose_next_step"}:
+    if cues.question and not turn.has(*CLOSE_MOVES, "propose_next_step"):
         fired.append("objection.clarify")
     if not fired:
         fired.append("objection.ignored")
@@ -114,15 +128,15 @@ def objection_handling(turn: TurnContext) -> list[str]:
 def closing(turn: TurnContext) -> list[str]:
     """M7: close only when needs are confirmed and concerns answered; end with a next step."""
     fired = []
-    if turn.move in CLOSE_MOVES:
+    if turn.has(*CLOSE_MOVES):
         progress = turn.progress
         ready = progress.needs_confirmed and not progress.open_objection and not progress.unresolved
         fired.append("closing.well_timed" if ready else "closing.premature")
         if turn.high_pressure:
             fired.append("closing.high_pressure")
-    if turn.move == "propose_next_step" or turn.cues.next_step:
+    if turn.has("propose_next_step") or turn.cues.next_step:
         fired.append("closing.next_step")
-    if turn.move == "ask_referral" and turn.progress.customer_agreed:
+    if turn.has("ask_referral") and turn.progress.customer_agreed:
         fired.append("closing.referral")
     return fired
 
@@ -130,18 +144,18 @@ def closing(turn: TurnContext) -> list[str]:
 def disc_fit(turn: TurnContext) -> list[str]:
     """M8: speak the way this personality listens (persona do/don't lists)."""
     cues, persona, fired = turn.cues, turn.persona, []
-    repeated_push = turn.move == "close_direct" and turn.progress.direct_closes > 0
+    repeated_push = turn.has("close_direct") and turn.progress.direct_closes > 0
     pushing = turn.high_pressure or repeated_push
     if persona in {"owl", "koala"} and pushing:
         fired.append("disc.pressure_on_cautious")
     if persona == "tiger":
-        if turn.move == "small_talk" and turn.progress.small_talk_turns >= 1:
+        if turn.has("small_talk") and turn.progress.small_talk_turns >= 1:
             fired.append("disc.tiger_small_talk")
         if cues.length > TIGER_LONG_TURN:
             fired.append("disc.tiger_long_turn")
         if cues.results:
             fired.append("disc.tiger_results")
-        if turn.move == "close_alternative":
+        if turn.has("close_alternative"):
             fired.append("disc.tiger_options")
         if cues.arguing:
             fired.append("disc.tiger_challenge")
@@ -158,7 +172,7 @@ def disc_fit(turn: TurnContext) -> list[str]:
         if cues.reassurance:
             fired.append("disc.koala_reassurance")
     elif persona == "peacock":
-        if cues.recognition or turn.move == "open_praise":
+        if cues.recognition or turn.has("open_praise"):
             fired.append("disc.peacock_recognition")
         if cues.vision:
             fired.append("disc.peacock_vision")
@@ -173,12 +187,12 @@ def trust_value(turn: TurnContext) -> list[str]:
     """M1/M5: prove with evidence, quantify value, tie it to stated needs, promise carefully."""
     cues, fired = turn.cues, []
     statement = not cues.question
-    if statement and (cues.evidence or cues.references or turn.move == "give_evidence"):
+    if statement and (cues.evidence or cues.references or turn.has("give_evidence")):
         fired.append("trust.evidence")
-    value_moves = PROPOSAL_MOVES | {"give_evidence", "handle_objection"}
-    if statement and cues.quantities and turn.move in value_moves:
+    value_moves = (*PROPOSAL_MOVES, "give_evidence", "handle_objection")
+    if statement and cues.quantities and turn.has(*value_moves):
         fired.append("trust.quantified")
-    if turn.move in PROPOSAL_MOVES and len(turn.progress.echoes_customer(cues.content_words)) >= 2:
+    if turn.has(*PROPOSAL_MOVES) and len(turn.progress.echoes_customer(cues.content_words)) >= 2:
         fired.append("trust.benefit_tied_to_need")
     if cues.over_promise:
         fired.append("trust.over_promise")

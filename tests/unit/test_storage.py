@@ -89,7 +89,7 @@ def test_migrations_create_every_table_and_a_second_run_changes_nothing(database
     database.migrate()
     with database.transaction() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0004"
+    assert version == "0005"
 
 
 def test_first_contact_creates_a_rep_in_the_default_team_once(database) -> None:
@@ -347,3 +347,18 @@ def test_web_chats_move_to_their_own_channel_with_their_history(database) -> Non
             ).all()
         )
     assert moved == {"mine": f"web:{user} web", "theirs": f"web-{user + 1000} rest"}
+
+
+def test_every_move_of_a_line_is_kept_for_the_report(database) -> None:
+    """A report is computed again from the stored turns: the further moves of a multi-move
+    line must come back with them, or the final report would credit less than the live turn."""
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-moves")
+    storage.start_roleplay(_session(storage, user, "multi"))
+    exchange = _exchange("王总您好,现在用的是哪家的设备?", "用的是老设备。", "greet")
+    exchange[0]["also"] = ["ask_situation"]
+    storage.record_exchange("multi", 0, exchange, ASSESSMENT)
+    storage.record_exchange("multi", 2, _exchange("有没有头疼的地方?", "喷头老堵。"), ASSESSMENT)
+    rep_turns = [turn for turn in storage.live_turns("multi") if turn["speaker"] == "rep"]
+    assert rep_turns[0]["also"] == ["ask_situation"]
+    assert "also" not in rep_turns[1]

@@ -177,6 +177,7 @@ class Storage:
                         text=turn["text"],
                         move=turn.get("move"),
                         confidence=turn.get("confidence"),
+                        also=turn.get("also") or None,
                         created_at=self._now(),
                     )
                 ).inserted_primary_key[0]
@@ -198,7 +199,7 @@ class Storage:
         """The turns that count, in order, as the scorer reads them: what the report of a
         session is computed from, so the transcript a trainer reads and the scores agree."""
         query = (
-            select(turns.c.speaker, turns.c.text, turns.c.move, turns.c.confidence)
+            select(turns.c.speaker, turns.c.text, turns.c.move, turns.c.confidence, turns.c.also)
             .where(turns.c.session_id == session_id, turns.c.undone_at.is_(None))
             .order_by(turns.c.position)
         )
@@ -316,6 +317,7 @@ def transcript_query(session_id: str) -> Select:
             turns.c.text,
             turns.c.move,
             turns.c.confidence,
+            turns.c.also,
             turn_assessments.c.step,
             turn_assessments.c.changes,
             turn_assessments.c.feedback,
@@ -334,6 +336,8 @@ def _stored_turn(row: Row) -> StoredTurn:
         turn["move"] = row.move
     if row.confidence is not None:
         turn["confidence"] = row.confidence
+    if row.also:
+        turn["also"] = list(row.also)
     return turn
 
 

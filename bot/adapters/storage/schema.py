@@ -108,6 +108,7 @@ turns = Table(
     Column("text", Text, nullable=False),
     Column("move", String(64), nullable=True),
     Column("confidence", Float, nullable=True),
+    Column("also", JSON, nullable=True),  # further moves the line's clauses carry
     _when(),
     # Set when the rep took the line back (or the conversation was rolled back after a fault
     # and he said something else): kept for the trainer, never scored. An undone turn gives

@@ -40,6 +40,7 @@ class Chat(ReviewBase):
                 turns.c.session_id,
                 turns.c.text,
                 turns.c.move,
+                turns.c.also,
                 turn_assessments.c.step,
                 turn_assessments.c.changes,
                 turn_assessments.c.feedback,

@@ -103,6 +103,7 @@ class TranscriptTurn:
     step: str | None
     changes: dict[str, int] | None
     feedback: str | None
+    also: list[str] | None = None  # further moves the line's clauses carry
     undone: bool = False  # taken back by the rep: shown, not scored
     comments: list[Comment] = field(default_factory=list)
 
@@ -136,6 +137,7 @@ class NewTurnFeedback:
     step: str | None
     changes: dict[str, int]
     feedback: str
+    also: list[str] | None = None
 
 
 @dataclass(frozen=True)
