@@ -35,6 +35,8 @@ from bot.methodology.schema import (
     SelfCheck,
     Spin,
     StrictModel,
+    TopicExamples,
+    Topics,
     VisitFlow,
     VisitStep,
 )
@@ -66,6 +68,8 @@ _FILES: dict[str, type[StrictModel]] = {
     "cues.yml": Cues,
     "scoring.yml": Scoring,
     "better_sentences.yml": BetterSentences,
+    "topics.yml": Topics,
+    "topic_examples.yml": TopicExamples,
 }
 
 
@@ -102,6 +106,8 @@ class Methodology:
         self.better_sentences: dict[str, dict[str, str]] = _part(
             parts, "better_sentences.yml", BetterSentences
         ).sentences
+        self.topics: Topics = _part(parts, "topics.yml", Topics)
+        self.topic_examples: TopicExamples = _part(parts, "topic_examples.yml", TopicExamples)
 
     @property
     def visit_steps(self) -> list[VisitStep]:
@@ -127,6 +133,13 @@ def _cross_reference_errors(parts: dict[str, StrictModel]) -> list[str]:
     moves = _part(parts, "moves.yml", Moves).moves
     steps = [step.id for step in _part(parts, "visit_flow.yml", VisitFlow).steps]
     errors = []
+    topics = set(_part(parts, "topics.yml", Topics).topics)
+    examples = _part(parts, "topic_examples.yml", TopicExamples).topics
+    if set(examples) != topics:
+        errors.append(
+            f"topic_examples.yml: topics: must give examples for exactly the topics of "
+            f"topics.yml ({', '.join(sorted(topics))}), got {', '.join(sorted(examples))}"
+        )
     if steps != list(VISIT_STEPS):
         errors.append(f"visit_flow.yml: steps: must be the five M2 steps in order, got {steps}")
     for index, step in enumerate(_part(parts, "visit_flow.yml", VisitFlow).steps):

@@ -260,6 +260,48 @@ class Moves(StrictModel):
     moves: dict[str, Move]
 
 
+class Topic(StrictModel):
+    """A thing a rep qualifies a deal on (M9) and the words that ask about it."""
+
+    name: str
+    cues: list[str]
+    min_trust: int = 0  # below this trust the customer holds the answer back
+    held_back: list[str] = []
+
+    @validator("cues")
+    def _has_cues(cls, cues: list[str]) -> list[str]:
+        if not cues or any(not cue.strip() for cue in cues):
+            raise ValueError("a topic needs cue words, none empty")
+        return cues
+
+    @root_validator(skip_on_failure=True)
+    def _held_back_has_lines(cls, values: dict) -> dict:
+        if values.get("min_trust") and not values.get("held_back"):
+            raise ValueError("a topic held back below min_trust needs held_back lines")
+        return values
+
+
+class Topics(StrictModel):
+    m_id: MId
+    topics: dict[str, Topic]
+    decision_by_role: dict[str, str]  # a line per M9 role
+    already_told: str
+
+    @validator("decision_by_role")
+    def _every_role(cls, lines: dict[str, str]) -> dict[str, str]:
+        roles = {"economic_buyer", "technical_buyer", "user", "coach"}
+        if set(lines) != roles:
+            raise ValueError(f"one line for each decision role is needed: {sorted(roles)}")
+        return lines
+
+
+class TopicExamples(StrictModel):
+    """Rep questions about each topic, and about other things, for the topic reader."""
+
+    topics: dict[str, list[str]]
+    not_a_topic: list[str]
+
+
 class Cues(StrictModel):
     acknowledge: list[str]
     pivot: list[str]

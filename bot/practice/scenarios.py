@@ -9,11 +9,12 @@ checked too, so a typo cannot silently make a need impossible to reveal.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import conint, constr, validator
+from pydantic import Field, conint, constr, validator
 
 from bot.methodology import KNOWLEDGE_DIRECTORY, Methodology, MethodologyError, load_yaml_model
 from bot.methodology.schema import StrictModel
@@ -84,6 +85,12 @@ class CloseConditions(StrictModel):
     stall_line: Text
 
 
+class TopicAnswer(StrictModel):
+    """What the customer says when asked about a qualification topic (M9)."""
+
+    answer: Text
+
+
 class Replies(StrictModel):
     opening: Text
     greet: list[Text]
@@ -112,6 +119,23 @@ class Scenario(StrictModel):
     timing: Text
     close: CloseConditions
     replies: Replies
+    # M9: answers to qualification questions, by topic id (bot/knowledge/methodology/topics.yml).
+    # Optional: without it budget, timing and competitor above answer their topics, the
+    # competitor line the current supplier too, and the decision follows the contact's role.
+    topics: dict[str, TopicAnswer] = Field(default_factory=dict)
+
+    def topic_answer(self, topic: str, decision_by_role: Mapping[str, str]) -> str | None:
+        """What the customer says about `topic`, from `topics` or the older fields."""
+        if topic in self.topics:
+            return self.topics[topic].answer
+        fallback = {
+            "budget": self.budget,
+            "timing": self.timing,
+            "competitor": self.competitor,
+            "current_supplier": self.competitor,
+            "decision": decision_by_role.get(self.contact.decision_role),
+        }
+        return fallback.get(topic)
 
     @validator("hidden_needs")
     def _needs_are_unique(cls, needs: list[HiddenNeed]) -> list[HiddenNeed]:
@@ -135,6 +159,11 @@ def _reference_errors(methodology: Methodology, scenario: Scenario, name: str) -
         f"{name}: objections -> {index} -> type: unknown objection type {objection.type!r}"
         for index, objection in enumerate(scenario.objections)
         if objection.type not in objection_types
+    ]
+    errors += [
+        f"{name}: topics -> {topic}: unknown topic (known: {', '.join(methodology.topics.topics)})"
+        for topic in scenario.topics
+        if topic not in methodology.topics.topics
     ]
     if scenario.close.min_needs_revealed > len(scenario.hidden_needs):
         errors.append(f"{name}: close -> min_needs_revealed: more than the scenario's needs")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass, field
 
+from bot.language.topics import TopicReader, cue_topic
 from bot.methodology import Methodology
 from bot.methodology.vocabulary import TIGER_LONG_TURN
 from bot.practice.scenarios import HiddenNeed, Scenario
@@ -40,13 +41,14 @@ class CustomerState:
     open_objection: str | None = None
     small_talk: int = 0
     outcome: str | None = None  # signed | lost | ended
+    topics_told: list[str] = field(default_factory=list)  # qualification topics answered (M9)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> CustomerState:
-        return cls(**data)
+        return cls(**data)  # a state saved before topics_told existed gets the default
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ def _clamp(value: int) -> int:
 class CustomerSimulator:
     def __init__(self, methodology: Methodology, scenarios: dict[str, Scenario]) -> None:
         self._methodology = methodology
+        self._topics = TopicReader(methodology.topic_examples)
         self._scenarios = scenarios
 
     def start(self, scenario_id: str, persona: str, seed: int) -> Reaction:
@@ -128,6 +131,11 @@ class CustomerSimulator:
             answered = self._answer_to_objection(state, scenario, assessment)
             if answered is not None:
                 return answered
+        topic = self._asked_topic(assessment.text, move) if cues.question else None
+        if topic is not None:
+            answered = self._tell_topic(state, scenario, topic, chooser)
+            if answered is not None:
+                return answered
         if move == "ask_situation":
             return self._tell_fact(state, scenario, chooser)
         if move in {"ask_problem", "ask_implication", "ask_need_payoff"}:
@@ -164,6 +172,38 @@ class CustomerSimulator:
             "open_suggestion": replies.suggestion,
         }
         return chooser.choice(by_move.get(move or "", replies.unclear))
+
+    def topic_of(self, text: str) -> str | None:
+        """The qualification topic (M9) a rep line asks about: the classifier's reading, or
+        failing that the cue words' (make eval, the customer part, compares them)."""
+        return self._topics.topic_of(text) or cue_topic(text, self._methodology.topics)
+
+    def _asked_topic(self, text: str, move: str | None) -> str | None:
+        """The topic to answer. A problem, implication or need-payoff question opens up needs
+        (M4) and a close asks for the order (M7): those get their topic answered only when both
+        readers name it ("除了停线,还有别的让您不放心的地方吗?" is about worries, not
+        competitors); any other question, or one the NLU could not read, gets it answered."""
+        if move in CLOSE_MOVES or move in NEED_QUESTIONS:
+            heard = self._topics.topic_of(text)
+            return heard if heard and heard == cue_topic(text, self._methodology.topics) else None
+        return self.topic_of(text)
+
+    def _tell_topic(
+        self, state: CustomerState, scenario: Scenario, topic: str, chooser: random.Random
+    ) -> str | None:
+        """M9: a qualification question gets the scenario's answer; a guarded topic (budget)
+        only once trust is earned; asked again, he says he told it already."""
+        topics = self._methodology.topics
+        answer = scenario.topic_answer(topic, topics.decision_by_role)
+        if answer is None:
+            return None
+        spec = topics.topics[topic]
+        if state.trust < spec.min_trust:
+            return chooser.choice(spec.held_back)
+        if topic in state.topics_told:
+            return f"{topics.already_told}{answer}"
+        state.topics_told.append(topic)
+        return answer
 
     @staticmethod
     def _tell_fact(state: CustomerState, scenario: Scenario, chooser: random.Random) -> str:
@@ -268,6 +308,7 @@ class CustomerSimulator:
         return reply
 
 
+NEED_QUESTIONS = frozenset({"ask_problem", "ask_implication", "ask_need_payoff"})
 OPENING_MOVES = frozenset({"greet", "small_talk", "open_praise", "open_interest"})
 
 

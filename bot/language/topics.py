@@ -1,0 +1,55 @@
+"""Which qualification topic (M9: budget, timing, competitor, decision, current supplier) a
+rep's line asks about.
+
+Two readers, compared on held-out questions by another writer (`make eval`, the customer
+part): cue words from topics.yml alone, and a character n-gram classifier learnt from
+topic_examples.yml, where trainers add ways reps ask. The classifier is what the customer
+uses; a line the classifier puts in no topic, or below `MIN_PROBABILITY`, has none.
+"""
+
+from __future__ import annotations
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.language.text import normalize
+from bot.methodology.schema import TopicExamples, Topics
+
+NO_TOPIC = ""
+MIN_PROBABILITY = 0.5
+
+
+def cue_topic(text: str, topics: Topics) -> str | None:
+    """The topic whose cue word comes last in the line (the question word ends a Chinese
+    question: "预算这块……大概什么时候要定下来?" asks about timing), or None."""
+    folded = normalize(text).lower()
+    best: tuple[int, int, str] | None = None  # (end of the cue, its length, topic)
+    for topic_id, topic in topics.topics.items():
+        for cue in topic.cues:
+            found = folded.rfind(normalize(cue).lower())
+            if found >= 0:
+                candidate = (found + len(cue), len(cue), topic_id)
+                best = max(best, candidate) if best else candidate
+    return best[2] if best else None
+
+
+class TopicReader:
+    """The character n-gram classifier over the trainers' examples; built once at start-up."""
+
+    def __init__(self, examples: TopicExamples) -> None:
+        texts, labels = [], []
+        for topic, lines in examples.topics.items():
+            texts += lines
+            labels += [topic] * len(lines)
+        texts += examples.not_a_topic
+        labels += [NO_TOPIC] * len(examples.not_a_topic)
+        self._vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+        features = self._vectorizer.fit_transform([normalize(text).lower() for text in texts])
+        self._model = LogisticRegression(C=10, max_iter=2000).fit(features, labels)
+
+    def topic_of(self, text: str) -> str | None:
+        features = self._vectorizer.transform([normalize(text).lower()])
+        probabilities = self._model.predict_proba(features)[0]
+        best = int(probabilities.argmax())
+        topic = str(self._model.classes_[best])
+        return topic if topic != NO_TOPIC and probabilities[best] >= MIN_PROBABILITY else None

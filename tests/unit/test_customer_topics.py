@@ -1,0 +1,83 @@
+"""The customer answers qualification questions (M9) from the scenario's facts: budget only
+to a rep who has earned some trust, the decision from his role when the scenario does not
+say, and a second asking with "he told you already" rather than a contradiction."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.practice.scenarios import DEFAULT_DIRECTORY, check_scenario_file, load_scenarios
+from bot.practice.simulator import CustomerSimulator
+from bot.scoring.transcript import Turn
+
+
+@pytest.fixture(scope="module")
+def world(methodology):
+    scenarios = load_scenarios(methodology).scenarios
+    return scenarios, CustomerSimulator(methodology, scenarios)
+
+
+def _ask(scorer, simulator, lines: list[str], trust: int, scenario="inkjet_factory"):
+    session = scorer.start(scenario, "owl")
+    start = simulator.start(scenario, "owl", 3)
+    state = start.state
+    state.trust = trust
+    session.add(Turn(speaker="customer", text=start.reply))
+    replies = []
+    for line in lines:
+        assessment = session.add(Turn(speaker="rep", text=line, move="ask_situation"))
+        reaction = simulator.react(state, assessment)
+        session.add(Turn(speaker="customer", text=reaction.reply))
+        state = reaction.state
+        replies.append(reaction.reply)
+    return replies, state
+
+
+def test_a_budget_question_gets_the_budget_once_trust_is_earned(scorer, world, methodology):
+    scenarios, simulator = world
+    budget = scenarios["inkjet_factory"].budget
+    early, _ = _ask(scorer, simulator, ["王厂长,这次换设备预算大概在什么范围?"], trust=40)
+    assert budget not in early[0]
+    assert early[0] in methodology.topics.topics["budget"].held_back
+    later, state = _ask(scorer, simulator, ["王厂长,这次换设备预算大概在什么范围?"], trust=70)
+    assert later[0] == budget and state.topics_told == ["budget"]
+
+
+def test_asked_again_he_says_he_told_it_already(scorer, world, methodology):
+    scenarios, simulator = world
+    replies, _ = _ask(
+        scorer, simulator, ["那这个项目什么时候要定下来?", "好的,那时间上大概是什么时候?"], trust=70
+    )
+    timing = scenarios["inkjet_factory"].timing
+    assert replies[0] == timing
+    assert replies[1] == f"{methodology.topics.already_told}{timing}"
+
+
+def test_who_decides_follows_the_contacts_role_when_the_scenario_is_silent(
+    scorer, world, methodology
+):
+    scenarios, simulator = world
+    replies, _ = _ask(scorer, simulator, ["那最后是谁拍板买设备?"], trust=70)
+    role = scenarios["inkjet_factory"].contact.decision_role
+    assert replies[0] == methodology.topics.decision_by_role[role]
+
+
+def test_a_question_about_no_topic_still_gets_the_facts(scorer, world):
+    scenarios, simulator = world
+    replies, _ = _ask(scorer, simulator, ["现在厂里一共有几条线?"], trust=70)
+    assert replies[0] == scenarios["inkjet_factory"].facts[0].line
+
+
+def test_a_scenario_naming_an_unknown_topic_is_refused_with_the_line(methodology) -> None:
+    source = (
+        (DEFAULT_DIRECTORY / "inkjet_factory.yml")
+        .read_text(encoding="utf-8")
+        .replace("id: inkjet_factory", "id: with_topics")
+    )
+    source += "topics:\n  budget:\n    answer: 五十万。\n  weather:\n    answer: 晴。\n"
+    scenario, problems = check_scenario_file(methodology, "with_topics.yml", source.encode())
+    assert scenario is None
+    assert any("topics -> weather: unknown topic" in line for line in problems)
+    good = source.replace("  weather:\n    answer: 晴。\n", "")
+    scenario, problems = check_scenario_file(methodology, "with_topics.yml", good.encode())
+    assert problems == [] and scenario.topic_answer("budget", {}) == "五十万。"
