@@ -33,6 +33,7 @@ _GUARANTEE = re.compile(
 
 # Phrase lists matched as token sequences, by label.
 _PHRASE_LISTS = (
+    "rude",
     "acknowledge",
     "pivot",
     "question_words",
@@ -75,6 +76,7 @@ class Cues:
     recognition: list[str] = field(default_factory=list)
     vision: list[str] = field(default_factory=list)
     vague: list[str] = field(default_factory=list)
+    rude: list[str] = field(default_factory=list)  # insults, condescension (M1)
     process: list[str] = field(default_factory=list)
     in_writing: list[str] = field(default_factory=list)
     objections: list[str] = field(default_factory=list)
@@ -117,6 +119,7 @@ class CueFinder:
             *cues.acknowledge,
             *cues.pivot,
             *cues.assumed_need,
+            *cues.rude,
         ]
         for word in extra_words:
             segmenter.add_word(word, freq=2000)
@@ -217,6 +220,7 @@ class CueFinder:
             recognition=words("recognition"),
             vision=words("vision"),
             vague=words("vague"),
+            rude=words("rude"),
             process=words("process"),
             in_writing=words("in_writing"),
             objections=sorted(

@@ -152,6 +152,16 @@ class Persona(StrictModel):
     traits: list[str]
     do: list[str]
     dont: list[str]
+    # What he says to a rude rep (M8: each personality takes offence its own way), the first
+    # and second time; the third time he walks out with `insulted_exit`.
+    insulted: list[str]
+    insulted_exit: str
+
+    @validator("insulted")
+    def _two_warnings(cls, lines: list[str]) -> list[str]:
+        if len(lines) < 2:
+            raise ValueError("two lines are needed: the first and the second rude remark")
+        return lines
 
 
 class Personas(StrictModel):
@@ -321,6 +331,7 @@ class Cues(StrictModel):
     recognition: list[str]
     vision: list[str]
     vague: list[str]
+    rude: list[str]
     process: list[str]
     in_writing: list[str]
     customer_objections: dict[str, list[str]]

@@ -21,6 +21,9 @@ from bot.scoring.scorer import TurnAssessment
 
 START_TRUST = 50
 START_PATIENCE = 100
+INSULT_TRUST_COST = 15
+INSULT_PATIENCE_COST = 30
+INSULTS_TO_WALK_OUT = 3
 TIGER_SMALL_TALK_COST = 35  # a tiger lets one remark about the weather pass, not three more
 # A customer who trusts the rep this much no longer voices every remaining worry at a close.
 TRUST_WITHOUT_MORE_OBJECTIONS = 85
@@ -42,6 +45,7 @@ class CustomerState:
     small_talk: int = 0
     outcome: str | None = None  # signed | lost | ended
     topics_told: list[str] = field(default_factory=list)  # qualification topics answered (M9)
+    insults: int = 0  # rude remarks so far (M1); the third ends the visit
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -80,12 +84,26 @@ class CustomerSimulator:
         state.turn += 1
         scenario = self._scenarios[state.scenario]
         chooser = random.Random(f"{state.seed}:{state.turn}")
+        if assessment.cues.rude:
+            return self._take_offence(state)
         self._feel(state, assessment)
         if state.patience <= 0 or state.trust <= 0:
             state.outcome = "lost"
             return Reaction(self._styled(state, _walk_out(state.persona), chooser), state)
         reply = self._reply(state, scenario, assessment, chooser)
         return Reaction(self._styled(state, reply, chooser), state)
+
+    def _take_offence(self, state: CustomerState) -> Reaction:
+        """M1/M8: rudeness costs trust and patience; he says so in his own way, and the third
+        time (or when trust or patience runs out first) he ends the visit: lost."""
+        persona = self._methodology.personas[state.persona]
+        state.insults += 1
+        state.trust = _clamp(state.trust - INSULT_TRUST_COST)
+        state.patience = _clamp(state.patience - INSULT_PATIENCE_COST)
+        if state.insults >= INSULTS_TO_WALK_OUT or state.trust <= 0 or state.patience <= 0:
+            state.outcome = "lost"
+            return Reaction(persona.insulted_exit, state)
+        return Reaction(persona.insulted[min(state.insults, len(persona.insulted)) - 1], state)
 
     def _feel(self, state: CustomerState, assessment: TurnAssessment) -> None:
         """Trust and patience move with the persona's do/don't list (M8)."""

@@ -1,0 +1,63 @@
+"""Rudeness has consequences for every persona (M1, M8): he says so in his own voice, and by
+the third rude remark at the latest he ends the visit, which is then lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.practice.scenarios import load_scenarios
+from bot.practice.simulator import CustomerSimulator
+from bot.scoring.transcript import Turn
+
+RUDE = [
+    "您这人怎么这么磨叽,别家客户早签了。",
+    "说了你也不懂,听我的就行。",
+    "你到底懂不懂设备啊?",
+]
+
+
+@pytest.fixture(scope="module")
+def simulator(methodology):
+    return CustomerSimulator(methodology, load_scenarios(methodology).scenarios)
+
+
+def _visit(scorer, simulator, persona: str, lines: list[str], moves: dict | None = None):
+    moves = moves or {}
+    session = scorer.start("inkjet_factory", persona)
+    start = simulator.start("inkjet_factory", persona, 5)
+    session.add(Turn(speaker="customer", text=start.reply))
+    state, replies = start.state, []
+    for line in lines:
+        move = moves.get(line, "unknown")  # "unknown": what a live turn stores for an unread line
+        reaction = simulator.react(state, session.add(Turn(speaker="rep", text=line, move=move)))
+        session.add(Turn(speaker="customer", text=reaction.reply))
+        state = reaction.state
+        replies.append(reaction.reply)
+    return replies, state
+
+
+@pytest.mark.parametrize("persona", ["tiger", "peacock", "owl", "koala"])
+def test_the_third_insult_ends_the_visit(scorer, simulator, methodology, persona) -> None:
+    replies, state = _visit(scorer, simulator, persona, RUDE)
+    voice = methodology.personas[persona]
+    assert replies[:2] == voice.insulted[:2]  # no "过奖了" to an insult
+    assert replies[2] == voice.insulted_exit and state.outcome == "lost"
+    assert state.trust < 50
+
+
+def test_each_persona_takes_offence_in_its_own_words(scorer, simulator) -> None:
+    first = {
+        _visit(scorer, simulator, p, RUDE[:1])[0][0] for p in ("tiger", "peacock", "owl", "koala")
+    }
+    assert len(first) == 4
+
+
+def test_a_polite_visit_is_not_taken_as_rude(scorer, simulator) -> None:
+    polite = {
+        "王厂长您好,我是XX喷码的小李,就占用您十分钟。": "greet",
+        "贵厂现在几条线在用喷码机?": "ask_situation",
+        "用下来有没有让您头疼的地方?": "ask_problem",
+        "是的,单价确实高一些,可是三年总成本反而低20%,我给您算一笔账?": "handle_objection",
+    }
+    _, state = _visit(scorer, simulator, "owl", list(polite), polite)
+    assert state.insults == 0 and state.outcome is None
