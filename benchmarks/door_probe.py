@@ -102,18 +102,23 @@ def _sign_in(web: str, session: requests.Session, username: str, password: str) 
     return answer.status_code
 
 
+def create_admin(workdir: Path, username: str, password: str) -> None:
+    """An account made the way the README says (`make admin`), in the probed bot's database."""
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{workdir / 'probe.db'}",
+        "SALESCOACH_ADMIN_PASSWORD": password,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "webapp", "create-admin", username],
+        cwd=ROOT, env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def probe_passwords(web: str, workdir: Path) -> None:
     for username, password in OLD_PUBLISHED.items():
         status = _sign_in(web, requests.Session(), username, password)
         record(f"published password {username}/{password}", str(status), status != 302)
-    env = os.environ | {
-        "DATABASE_URL": f"sqlite:///{workdir / 'probe.db'}",
-        "SALESCOACH_ADMIN_PASSWORD": "the-right-password-1",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "webapp", "create-admin", "probe-admin"],
-        cwd=ROOT, env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    create_admin(workdir, "probe-admin", "the-right-password-1")
     statuses = [
         _sign_in(web, requests.Session(), "probe-admin", f"wrong-{n}")
         for n in range(WRONG_PASSWORDS)
@@ -135,14 +140,7 @@ def probe_passwords(web: str, workdir: Path) -> None:
 
 def probe_the_way_in(web: str, workdir: Path) -> None:
     """The control: a signed-in user's chat still reaches the customer through every lock."""
-    env = os.environ | {
-        "DATABASE_URL": f"sqlite:///{workdir / 'probe.db'}",
-        "SALESCOACH_ADMIN_PASSWORD": "another-right-password",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "webapp", "create-admin", "probe-user"],
-        cwd=ROOT, env=env, check=True, capture_output=True, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+    create_admin(workdir, "probe-user", "another-right-password")
     session = requests.Session()
     _sign_in(web, session, "probe-user", "another-right-password")
     page = session.get(f"{web}/practice", timeout=30).text

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 RETRY_AFTER_SECONDS = "2"
+MAX_JSON_BODY_BYTES = 64 * 1024  # a REST or web chat message body; the text limit is far lower
 
 
 class ConversationUnavailable(RuntimeError):
@@ -110,6 +111,11 @@ def json_replies(
 
 def json_error(status: int, reason: str) -> HTTPResponse:
     return response.json({"error": reason}, status=status)
+
+
+def body_refused() -> HTTPResponse:
+    """The answer to a JSON body that is empty or over MAX_JSON_BODY_BYTES."""
+    return json_error(413, f"请求体为空或超过 {MAX_JSON_BODY_BYTES // 1024} KB。")
 
 
 async def read_body(request: Request, max_bytes: int) -> bytes | None:

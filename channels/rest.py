@@ -25,9 +25,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.language.text import clean
-from channels.delivery import OnNewMessage, answer_in_json, json_error, read_body
+from channels.delivery import (
+    MAX_JSON_BODY_BYTES,
+    OnNewMessage,
+    answer_in_json,
+    body_refused,
+    json_error,
+    read_body,
+)
 
-MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 255  # the width of the conversation id column
 
 
@@ -49,9 +55,9 @@ class RestInput(InputChannel):
 
         @blueprint.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            body = await read_body(request, MAX_BODY_BYTES)
+            body = await read_body(request, MAX_JSON_BODY_BYTES)
             if body is None:
-                return json_error(413, f"请求体为空或超过 {MAX_BODY_BYTES // 1024} KB。")
+                return body_refused()
             try:
                 sender, text, metadata = _parse(body)
             except RequestRejected as rejected:

@@ -32,10 +32,16 @@ from bot.adapters.web_chat_signature import (
     TIMESTAMP_HEADER,
     verified,
 )
-from channels.delivery import OnNewMessage, answer_in_json, json_error, read_body
+from channels.delivery import (
+    MAX_JSON_BODY_BYTES,
+    OnNewMessage,
+    answer_in_json,
+    body_refused,
+    json_error,
+    read_body,
+)
 
 logger = logging.getLogger(__name__)
-MAX_BODY_BYTES = 64 * 1024
 
 
 class WebChatInput(InputChannel):
@@ -60,9 +66,9 @@ class WebChatInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self.secret:
                 return json_error(503, f"网页聊天未启用(未设置 {SECRET_VARIABLE})。")
-            body = await read_body(request, MAX_BODY_BYTES)
+            body = await read_body(request, MAX_JSON_BODY_BYTES)
             if body is None:
-                return json_error(413, f"请求体为空或超过 {MAX_BODY_BYTES // 1024} KB。")
+                return body_refused()
             headers = request.headers
             if not verified(
                 self.secret, headers.get(TIMESTAMP_HEADER), headers.get(SIGNATURE_HEADER), body

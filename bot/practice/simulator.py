@@ -52,7 +52,7 @@ class CustomerState:
 
     @classmethod
     def from_dict(cls, data: dict) -> CustomerState:
-        return cls(**data)  # a state saved before topics_told existed gets the default
+        return cls(**data)  # a state saved before a field was added gets its default
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ def test_a_polite_visit_is_not_taken_as_rude(scorer, simulator) -> None:
         "贵厂现在几条线在用喷码机?": "ask_situation",
         "用下来有没有让您头疼的地方?": "ask_problem",
         "是的,单价确实高一些,可是三年总成本反而低20%,我给您算一笔账?": "handle_objection",
+        "王厂长,不说废话,像你们这种规模的工厂,换了一年能省十五万。": "present_benefit",
     }
     _, state = _visit(scorer, simulator, "owl", list(polite), polite)
     assert state.insults == 0 and state.outcome is None

@@ -270,13 +270,18 @@ def test_a_callback_is_taken_once_and_one_never_finished_is_found_once(database)
     assert inbox.take("wecom", "msg:1", "WangWu") is True
 
 
-def test_a_database_of_the_first_schema_is_upgraded_with_its_visits(database) -> None:
-    """An existing database (revision 0001) keeps its visits: seeds widened, turns live."""
+def _downgrade(database: Database, revision: str) -> None:
+    """Take the schema back to `revision`, as an older installation left it."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with database.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
+        command.downgrade(config, revision)
+
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_visits(database) -> None:
+    """An existing database (revision 0001) keeps its visits: seeds widened, turns live."""
+    _downgrade(database, "0001")
     storage = Storage(database)
     user = storage.rep_for("rest", "rep-old")
     with database.transaction() as connection:
@@ -307,11 +312,7 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_visits(database) ->
 def test_web_chats_move_to_their_own_channel_with_their_history(database) -> None:
     """Before 0004 the web chat was the REST sender `web-<id>`, which any REST client could
     name; the upgrade moves each web account's identity and visits to `web:<id>`."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with database.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
+    _downgrade(database, "0003")
     storage = Storage(database)
     with database.transaction() as connection:
         connection.execute(
