@@ -6,6 +6,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology
+from actions.roleplay_actions import choose_and_start
+from actions.state import ACTIVITY, CHOOSING
 from bot.practice.coach import concept_choices, explain_concept, explain_persona
 
 
@@ -22,6 +24,10 @@ class ActionExplainConcept(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if tracker.get_slot(ACTIVITY) == CHOOSING:  # "猫头鹰" typed at the persona menu
+            chosen = choose_and_start(dispatcher, tracker, or_else_pass=True)
+            if chosen is not None:
+                return chosen
         concept_id = next(tracker.get_latest_entity_values("concept"), None)
         persona_id = next(tracker.get_latest_entity_values("persona"), None)
         answer = None

@@ -16,10 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.adapters.storage import Database, Storage, open_database
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import Methodology, load_methodology
+from bot.practice.customer import CustomerSimulator
 from bot.practice.quiz import QuizMaster
 from bot.practice.roleplay import RolePlayCoach
 from bot.practice.scenarios import load_scenarios
-from bot.practice.simulator import CustomerSimulator
 from bot.scoring import start_scorer
 
 logger = logging.getLogger(__name__)

@@ -10,11 +10,14 @@ import zlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import Restarted, UserUtteranceReverted
+from rasa_sdk.events import Restarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, offer_uploaded_scenarios, roleplay_coach
 from actions.state import (
+    ACTIVITY,
+    CHOICE,
+    CHOOSING,
     NOT_RECORDED,
     RecordUnavailable,
     current_quiz,
@@ -28,6 +31,7 @@ from actions.state import (
     store_undo,
 )
 from bot.language.intents import best_intent
+from bot.practice.choosing import choose_persona, choose_scenario
 from bot.practice.coach import describe_move
 from bot.practice.quiz import result_text
 
@@ -42,8 +46,8 @@ def _say(dispatcher: CollectingDispatcher, messages: list[str]) -> None:
 
 
 class ActionStartRoleplay(Action):
-    """Starts a role-play with the named scenario and persona, or offers buttons for what is
-    missing, so "来个老虎型的客户" and a tap on a button both work."""
+    """Starts a role-play with the named scenario and persona, or offers a menu for what is
+    missing, so "来个老虎型的客户", a tap on a button and a typed "2" or "银行那个" all work."""
 
     def name(self) -> str:
         return "action_start_roleplay"
@@ -51,50 +55,80 @@ class ActionStartRoleplay(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        offer_uploaded_scenarios()
-        coach = roleplay_coach()
-        scenario = next(tracker.get_latest_entity_values("scenario"), None)
-        persona = next(tracker.get_latest_entity_values("persona"), None)
-        if scenario not in coach.scenarios:
-            dispatcher.utter_message(
-                text="选一个场景:",
-                buttons=[
-                    {
-                        "title": item.name,
-                        "payload": "/start_roleplay" + _entities(scenario=item.id, persona=persona),
-                    }
-                    for item in coach.scenarios.values()
-                ],
-            )
-            return []
-        if persona not in methodology().personas:
-            dispatcher.utter_message(
-                text="客户是什么性格?",
-                buttons=[
-                    {
-                        "title": f"{item.animal}型({item.name})",
-                        "payload": "/start_roleplay"
-                        + _entities(scenario=scenario, persona=item.id),
-                    }
-                    for item in methodology().personas.values()
-                ],
-            )
-            return []
-        seed = zlib.crc32(f"{tracker.sender_id}:{len(tracker.events)}".encode())
-        play, messages = coach.start(uuid.uuid4().hex, scenario, persona, seed)
-        previous = current_roleplay(tracker)
-        try:
-            # A visit left for a new one is ended, not left open.
-            if previous is not None and store_end(previous) is not None:
-                dispatcher.utter_message(
-                    text="上一场对练到此结束,总分已记入你的进度。开始新的一场:"
-                )
-            store_start(tracker, play)
-        except RecordUnavailable:
-            dispatcher.utter_message(text=NOT_RECORDED)
-            return []
-        _say(dispatcher, messages)
-        return save(tracker, roleplay=play)
+        return choose_and_start(dispatcher, tracker) or []
+
+
+def choose_and_start(
+    dispatcher: CollectingDispatcher, tracker: Tracker, or_else_pass: bool = False
+) -> list[dict[str, Any]] | None:
+    """Starts the role-play the entities and the typed text name, or shows the menu for what
+    is still missing. With `or_else_pass`, a message that chooses nothing returns None
+    instead (a line for the running customer, a question for the coach): the caller's."""
+    offer_uploaded_scenarios()
+    coach = roleplay_coach()
+    personas = methodology().personas
+    pending = tracker.get_slot(CHOICE) if tracker.get_slot(ACTIVITY) == CHOOSING else None
+    pending = pending if isinstance(pending, dict) else {}
+    typed = _as_typed(tracker)
+    typed = "" if typed.startswith("/") else typed  # a button's payload, not the rep's words
+    scenario = next(tracker.get_latest_entity_values("scenario"), None) or pending.get("scenario")
+    persona = next(tracker.get_latest_entity_values("persona"), None) or pending.get("persona")
+    if scenario not in coach.scenarios:
+        scenario = choose_scenario(typed, coach.scenarios) if typed else None
+    if persona not in personas:
+        persona = choose_persona(typed, personas) if typed else None
+    if scenario is not None and persona is not None:
+        return _start(dispatcher, tracker, scenario, persona)
+    chose_now = (scenario, persona) != (pending.get("scenario"), pending.get("persona"))
+    if or_else_pass and not chose_now:
+        return None
+    if pending and typed and not chose_now:
+        dispatcher.utter_message(
+            text=f"没认出“{typed[:20]}”是哪一个,点按钮或输入序号、名称都可以。"
+        )
+    if scenario is None:
+        menu = [
+            (item.name, {"scenario": item.id, "persona": persona})
+            for item in coach.scenarios.values()
+        ]
+        title = "选一个场景"
+    else:
+        menu = [
+            (f"{item.animal}型({item.name})", {"scenario": scenario, "persona": item.id})
+            for item in personas.values()
+        ]
+        title = "客户是什么性格"
+    listed = "\n".join(f"{number}. {label}" for number, (label, _) in enumerate(menu, 1))
+    dispatcher.utter_message(
+        text=f"{title}(点按钮,或直接输入序号、名称):\n{listed}",
+        buttons=[
+            {"title": label, "payload": "/start_roleplay" + _entities(**values)}
+            for label, values in menu
+        ],
+    )
+    chosen = {
+        key: value for key, value in {"scenario": scenario, "persona": persona}.items() if value
+    }
+    return [SlotSet(ACTIVITY, CHOOSING), SlotSet(CHOICE, chosen)]
+
+
+def _start(
+    dispatcher: CollectingDispatcher, tracker: Tracker, scenario: str, persona: str
+) -> list[dict[str, Any]]:
+    coach = roleplay_coach()
+    seed = zlib.crc32(f"{tracker.sender_id}:{len(tracker.events)}".encode())
+    play, messages = coach.start(uuid.uuid4().hex, scenario, persona, seed)
+    previous = current_roleplay(tracker)
+    try:
+        # A visit left for a new one is ended, not left open.
+        if previous is not None and store_end(previous) is not None:
+            dispatcher.utter_message(text="上一场对练到此结束,总分已记入你的进度。开始新的一场:")
+        store_start(tracker, play)
+    except RecordUnavailable:
+        dispatcher.utter_message(text=NOT_RECORDED)
+        return []
+    _say(dispatcher, messages)
+    return save(tracker, roleplay=play)
 
 
 def _as_typed(tracker: Tracker) -> str:
@@ -127,6 +161,12 @@ class ActionRepMove(Action):
                 text="测验还在进行:请回复选项字母(比如 B),或说“结束测验”交卷。"
             )
             return []
+        if tracker.get_slot(ACTIVITY) == CHOOSING:
+            chosen = choose_and_start(
+                dispatcher, tracker, or_else_pass=current_roleplay(tracker) is not None
+            )
+            if chosen is not None:
+                return chosen
         play = current_roleplay(tracker)
         best = best_intent(tracker.latest_message)
         intent, confidence = best.intent, best.confidence

@@ -30,6 +30,8 @@ from bot.scoring.contracts import Report
 logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 ROLEPLAY, QUIZ, ACTIVITY = "roleplay", "quiz", "activity"
+# The rep is choosing a scenario and persona from the menu; `choice` holds what he chose so far.
+CHOOSING, CHOICE = "choosing", "choice"
 
 
 def current_roleplay(tracker: Tracker) -> RolePlay | None:
@@ -61,7 +63,7 @@ def save(
     quiz_data = quiz.to_dict() if quiz and not quiz.finished else None
     activity = "quiz" if quiz_data else "roleplay" if roleplay_data else None
     # Only slots that change: every event is validated, stored and sent back on each turn.
-    values = {ROLEPLAY: roleplay_data, QUIZ: quiz_data, ACTIVITY: activity}
+    values = {ROLEPLAY: roleplay_data, QUIZ: quiz_data, ACTIVITY: activity, CHOICE: None}
     return [
         SlotSet(name, value) for name, value in values.items() if value != tracker.get_slot(name)
     ]

@@ -21,8 +21,8 @@ import yaml
 from bot.adapters.nlu_model import NluModel
 from bot.language.topics import TopicReader, cue_topic
 from bot.methodology import load_methodology
+from bot.practice.customer import CustomerSimulator
 from bot.practice.scenarios import load_scenarios
-from bot.practice.simulator import CustomerSimulator
 from bot.scoring import start_scorer
 from bot.scoring.transcript import Turn
 from harness.rasa_processes import ROOT, current_model

@@ -23,6 +23,7 @@ from bot.language.text import normalize
 from bot.methodology import KNOWLEDGE_DIRECTORY, Methodology
 
 DICTIONARY_DIRECTORY = KNOWLEDGE_DIRECTORY / "dictionary"
+_CLAUSE_END = re.compile(r"[,.!?;:。,!?;:~\s]+")
 _QUESTION_END = re.compile(r"[??]\s*[)\])]*\s*$|[吗呢][\s.!~]*$")
 # One-character acknowledgements ("对,……" "是,……") only count at the start of a sentence;
 # elsewhere they are ordinary words (用的"是", "对"交货期的影响).
@@ -77,6 +78,7 @@ class Cues:
     vision: list[str] = field(default_factory=list)
     vague: list[str] = field(default_factory=list)
     rude: list[str] = field(default_factory=list)  # insults, condescension (M1)
+    competitor_bashing: list[str] = field(default_factory=list)  # clauses running others down
     process: list[str] = field(default_factory=list)
     in_writing: list[str] = field(default_factory=list)
     objections: list[str] = field(default_factory=list)
@@ -134,6 +136,8 @@ class CueFinder:
             for kind, words in cues.customer_objections.items()
         }
         self._customer_agrees = [normalize(word) for word in cues.customer_agrees]
+        self._competitor_refs = [normalize(word) for word in cues.competitor_refs]
+        self._disparaging = [normalize(word) for word in cues.disparaging]
         for label, words in lists.items():
             self._phrases.add(label, [self._nlp.make_doc(normalize(word)) for word in words])
         self._organisations = Matcher(self._nlp.vocab)
@@ -151,6 +155,15 @@ class CueFinder:
         )
         self._not_a_reference = tuple(cues.not_a_reference)
         self._self_introduction = frozenset(cues.self_introduction)
+
+    def _bashing(self, text: str) -> list[str]:
+        """M6: clauses that name the others and run them down, as the rep wrote them."""
+        return [
+            clause
+            for clause in _CLAUSE_END.split(text)
+            if any(ref in clause for ref in self._competitor_refs)
+            and any(word in clause for word in self._disparaging)
+        ]
 
     def tokens(self, text: str) -> Doc:
         return self._nlp.make_doc(normalize(text))
@@ -229,6 +242,7 @@ class CueFinder:
                 if any(word in doc.text for word in words)
             ),
             agrees=any(word in doc.text for word in self._customer_agrees),
+            competitor_bashing=self._bashing(doc.text),
             content_words=[
                 token.text
                 for token in doc

@@ -39,6 +39,8 @@ from bot.methodology.schema import (
     Topics,
     VisitFlow,
     VisitStep,
+    Voice,
+    Voices,
 )
 from bot.methodology.vocabulary import VISIT_STEPS
 
@@ -70,6 +72,7 @@ _FILES: dict[str, type[StrictModel]] = {
     "better_sentences.yml": BetterSentences,
     "topics.yml": Topics,
     "topic_examples.yml": TopicExamples,
+    "voices.yml": Voices,
 }
 
 
@@ -108,6 +111,10 @@ class Methodology:
         ).sentences
         self.topics: Topics = _part(parts, "topics.yml", Topics)
         self.topic_examples: TopicExamples = _part(parts, "topic_examples.yml", TopicExamples)
+        self.voices: dict[str, Voice] = {
+            str(persona_id): voice
+            for persona_id, voice in _part(parts, "voices.yml", Voices).voices.items()
+        }
 
     @property
     def visit_steps(self) -> list[VisitStep]:

@@ -3,6 +3,7 @@ does not fit is refused at load with the key path that is wrong."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, constr, root_validator, validator
@@ -11,15 +12,20 @@ from bot.methodology.vocabulary import (
     CONCEPT_IDS,
     DIMENSIONS,
     PERSONAS,
+    SITUATIONS,
+    VOICE_PLACEHOLDERS,
     Dimension,
     PersonaId,
+    Situation,
     VisitStepId,
 )
 
 if TYPE_CHECKING:  # pydantic's constrained types are plain values to a type checker
     MId = str
+    SituationKey = str
 else:
     MId = constr(regex=r"^M\d+(\.\d+)?$")
+    SituationKey = Situation
 
 
 class StrictModel(BaseModel):
@@ -175,6 +181,49 @@ class Personas(StrictModel):
         return {key: persona.copy(update={"id": key}) for key, persona in value.items()}
 
 
+MIN_VOICE_LINES = 3
+
+
+class Voice(StrictModel):
+    """How one persona speaks (M8): how much of a scenario line he says, what he adds after a
+    fact in character, and his own lines for each situation."""
+
+    # Sentences of a scenario line he says (0: all); a tiger keeps it to one.
+    max_sentences: int = 0
+    # Sounds before a fact (嗯……); fillers, ignored when personas are compared.
+    fact_openers: list[str] = []
+    # What he adds after telling a fact, in character (an owl asks for data, a koala worries).
+    fact_tails: list[str]
+    lines: dict[SituationKey, list[str]]
+
+    @validator("lines")
+    def _every_situation(cls, lines: dict[str, list[str]]) -> dict[str, list[str]]:
+        missing = [situation for situation in SITUATIONS if situation not in lines]
+        if missing:
+            raise ValueError(f"lines are needed for: {', '.join(missing)}")
+        for situation, texts in lines.items():
+            if len(texts) < MIN_VOICE_LINES:
+                raise ValueError(f"{situation}: at least {MIN_VOICE_LINES} lines, not {len(texts)}")
+            for text in texts:
+                unknown = set(re.findall(r"{(\w*)}", text)) - set(VOICE_PLACEHOLDERS)
+                if unknown or not text.strip():
+                    raise ValueError(
+                        f"{situation}: {text!r}: placeholders are {VOICE_PLACEHOLDERS}"
+                    )
+        return lines
+
+
+class Voices(StrictModel):
+    m_id: MId
+    voices: dict[PersonaId, Voice]
+
+    @validator("voices")
+    def _every_persona(cls, voices: dict[str, Voice]) -> dict[str, Voice]:
+        if set(voices) != set(PERSONAS):
+            raise ValueError(f"a voice for each persona is needed: {', '.join(PERSONAS)}")
+        return voices
+
+
 class DecisionRoles(StrictModel):
     m_id: MId
     roles: list[NamedText]
@@ -277,6 +326,8 @@ class Topic(StrictModel):
     cues: list[str]
     min_trust: int = 0  # below this trust the customer holds the answer back
     held_back: list[str] = []
+    # A SPIN problem question about this topic brings out a hidden need first (M4).
+    opens_needs: bool = False
 
     @validator("cues")
     def _has_cues(cls, cues: list[str]) -> list[str]:
@@ -336,6 +387,8 @@ class Cues(StrictModel):
     in_writing: list[str]
     customer_objections: dict[str, list[str]]
     customer_agrees: list[str]
+    competitor_refs: list[str]
+    disparaging: list[str]
 
 
 class ScoringRule(StrictModel):

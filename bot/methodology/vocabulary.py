@@ -47,3 +47,39 @@ CONCEPT_IDS = (
 # M8: a tiger wants it short. A rep turn longer than this many characters loses the tiger's
 # patience (the simulator) and costs personality fit (the scorer).
 TIGER_LONG_TURN = 60
+
+# M8: the moments a persona answers in his own words (voices.yml gives lines for each).
+Situation = Literal[
+    "greet",
+    "small_talk",
+    "praise",
+    "interest",
+    "suggestion",
+    "go_on",
+    "unclear",
+    "pitch_too_early",
+    "hype",
+    "benefit_for_need",
+    "evidence_for_need",
+    "evidence",
+    "pitch_off_need",
+    "no_more_needs",
+    "not_thought",
+    "confirm_ok",
+    "confirm_nothing",
+    "next_step_ok",
+    "next_step_refused",
+    "farewell",
+    "argued",
+    "competitor_bashed",
+    "pressured",
+    "impatient",
+    "stall_no_needs",
+    "stall_not_confirmed",
+    "stall_low_trust",
+    "nothing_more",
+    "walk_out",
+]
+SITUATIONS: tuple[str, ...] = get_args(Situation)
+# What a voice line may name: the scenario's own line for the moment, a need's label, the product.
+VOICE_PLACEHOLDERS = ("line", "need", "product")

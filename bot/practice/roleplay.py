@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from bot.methodology import Methodology
+from bot.practice.customer import CustomerSimulator, CustomerState
 from bot.practice.scenarios import Scenario
-from bot.practice.simulator import CustomerSimulator, CustomerState
 from bot.scoring.contracts import Report, StoredTurn
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Scorer, ScoringSession, TurnAssessment

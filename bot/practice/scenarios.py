@@ -18,10 +18,12 @@ from pydantic import Field, conint, constr, validator
 
 from bot.methodology import KNOWLEDGE_DIRECTORY, Methodology, MethodologyError, load_yaml_model
 from bot.methodology.schema import StrictModel
+from bot.methodology.vocabulary import PersonaId
 
 DEFAULT_DIRECTORY = KNOWLEDGE_DIRECTORY / "scenarios"
 DISCOVERY_QUESTIONS = ("ask_situation", "ask_problem", "ask_implication", "ask_need_payoff")
 if TYPE_CHECKING:  # pydantic's constrained types are plain values to a type checker
+    PersonaKey = str
     Text = str
     ScenarioId = str
     Count = int
@@ -31,6 +33,7 @@ else:
     ScenarioId = constr(regex=r"^[a-z][a-z0-9_]*$")
     Count = conint(ge=0)
     Trust = conint(ge=0, le=100)
+    PersonaKey = PersonaId
 
 
 class Company(StrictModel):
@@ -64,6 +67,11 @@ class HiddenNeed(StrictModel):
     line: Text
     implication_line: Text
     payoff_line: Text
+    # Words a rep uses when he talks about this need ("停线", "喷头"): a benefit or a question
+    # that names them is about this need, not another one.
+    keywords: list[Text] = Field(default_factory=list)
+    # More he says when asked about the need again, once it is out (never a denial, M4).
+    elaboration: list[Text] = Field(default_factory=list)
 
 
 class Objection(StrictModel):
@@ -86,9 +94,26 @@ class CloseConditions(StrictModel):
 
 
 class TopicAnswer(StrictModel):
-    """What the customer says when asked about a qualification topic (M9)."""
+    """What the customer says when asked about a qualification topic (M9): the same facts in
+    several phrasings (a second asking gets another one), and in a persona's own words where
+    the scenario gives them."""
 
     answer: Text
+    variants: list[Text] = Field(default_factory=list)
+    by_persona: dict[PersonaKey, list[Text]] = Field(default_factory=dict)
+
+    def phrasings(self, persona: str) -> list[str]:
+        return [*self.by_persona.get(persona, []), self.answer, *self.variants]
+
+
+class Stakeholder(StrictModel):
+    """Someone else in the customer's decision (M9 CUTE roles), whom the rep can ask about."""
+
+    name: Text
+    title: Text
+    decision_role: Literal["economic_buyer", "technical_buyer", "user", "coach"]
+    # What the contact says about this person when the rep asks about him or her.
+    line: Text
 
 
 class Replies(StrictModel):
@@ -123,6 +148,10 @@ class Scenario(StrictModel):
     # Optional: without it budget, timing and competitor above answer their topics, the
     # competitor line the current supplier too, and the decision follows the contact's role.
     topics: dict[str, TopicAnswer] = Field(default_factory=dict)
+    # M9: the other people in the decision, by name and title.
+    stakeholders: list[Stakeholder] = Field(default_factory=list)
+    # What a rep may type to choose this scenario ("银行那个", "喷码"), beside its name.
+    aliases: list[Text] = Field(default_factory=list)
 
     def topic_answer(self, topic: str, decision_by_role: Mapping[str, str]) -> str | None:
         """What the customer says about `topic`, from `topics` or the older fields."""

@@ -27,6 +27,7 @@ def _tracker(
     roleplay: dict | None = None,
     quiz: dict | None = None,
     sender: str = "rep-1",
+    choice: dict | None = None,
 ) -> Tracker:
     latest = {
         "intent": {"name": intent, "confidence": 0.9},
@@ -34,14 +35,15 @@ def _tracker(
         "text": text,
     }
     activity = "quiz" if quiz else "roleplay" if roleplay else None
-    slots = {"roleplay": roleplay, "quiz": quiz, "activity": activity}
+    activity = "choosing" if choice is not None else activity
+    slots = {"roleplay": roleplay, "quiz": quiz, "activity": activity, "choice": choice}
     return Tracker(sender, slots, latest, [], False, None, {}, "action_listen")
 
 
 def _slots(tracker: Tracker, events: list[dict]) -> dict[str, Any]:
     """The slots after the action's events, as Rasa would apply them to the tracker."""
     assert all(event["event"] == "slot" for event in events)
-    slots = {name: tracker.get_slot(name) for name in ("roleplay", "quiz", "activity")}
+    slots = {name: tracker.get_slot(name) for name in ("roleplay", "quiz", "activity", "choice")}
     slots.update({event["name"]: event["value"] for event in events})
     return slots
 
@@ -101,9 +103,17 @@ def test_greeting_outside_a_role_play_shows_the_menu() -> None:
     assert message["response"] == "utter_greet"
 
 
+def _menu(tracker: Tracker) -> tuple[dict, dict[str, Any]]:
+    """The one menu message an action shows, and the slots after it (the rep is choosing)."""
+    (message,), slots = _run_for_slots(ActionStartRoleplay(), tracker)
+    assert slots["activity"] == "choosing"
+    return message, slots
+
+
 def test_start_without_scenario_offers_scenarios_keeping_the_persona() -> None:
     tracker = _tracker("start_roleplay", [{"entity": "persona", "value": "tiger"}])
-    (message,) = _run(ActionStartRoleplay(), tracker)
+    message, slots = _menu(tracker)
+    assert slots["choice"] == {"persona": "tiger"}
     payloads = [button["payload"] for button in message["buttons"]]
     for built_in in ("inkjet_factory", "telecom_lines", "corporate_banking", "luxury_jewellery"):
         assert any(f'"scenario": "{built_in}"' in payload for payload in payloads)
@@ -112,9 +122,43 @@ def test_start_without_scenario_offers_scenarios_keeping_the_persona() -> None:
 
 def test_start_without_persona_offers_the_four_personalities() -> None:
     tracker = _tracker("start_roleplay", [{"entity": "scenario", "value": "corporate_banking"}])
-    (message,) = _run(ActionStartRoleplay(), tracker)
+    message, _ = _menu(tracker)
+    assert "1. 老虎型(支配型)" in message["text"]  # numbered, so "1" can be typed
     titles = [button["title"] for button in message["buttons"]]
     assert titles == ["老虎型(支配型)", "孔雀型(表现型)", "猫头鹰型(分析型)", "考拉型(平易型)"]
+
+
+def test_a_typed_choice_at_the_menu_starts_the_visit() -> None:
+    """After 开始对练 the rep types instead of tapping: a loose scenario name, then a number."""
+    menu, slots = _menu(_tracker("start_roleplay", text="开始对练"))
+    assert "1. " in menu["text"]
+    (persona_menu,), slots = _run_for_slots(
+        ActionRepMove(), _tracker("nlu_fallback", text="银行那个吧", choice=slots["choice"])
+    )
+    assert slots["choice"] == {"scenario": "corporate_banking"} and "性格" in persona_menu["text"]
+    messages, slots = _run_for_slots(
+        ActionExplainConcept(), _tracker("ask_concept", text="猫头鹰", choice=slots["choice"])
+    )
+    assert messages[0]["text"].startswith("【对练开始】集团企业现金管理")
+    assert "猫头鹰型" in messages[0]["text"]
+    assert slots["activity"] == "roleplay" and slots["choice"] is None
+    assert slots["roleplay"]["persona"] == "owl"
+
+
+def test_a_number_at_the_persona_menu_chooses_in_menu_order() -> None:
+    choice = {"scenario": "inkjet_factory"}
+    messages, slots = _run_for_slots(
+        ActionRepMove(), _tracker("answer_quiz", text="第4个", choice=choice)
+    )
+    assert slots["roleplay"]["persona"] == "koala" and "华丰食品" in messages[0]["text"]
+
+
+def test_a_reply_that_names_nothing_shows_the_menu_again() -> None:
+    (note, menu), slots = _run_for_slots(
+        ActionRepMove(), _tracker("affirm", text="好的", choice={"scenario": "inkjet_factory"})
+    )
+    assert "没认出" in note["text"] and "性格" in menu["text"]
+    assert slots["activity"] == "choosing" and slots["choice"] == {"scenario": "inkjet_factory"}
 
 
 def _started(
@@ -154,7 +198,7 @@ def test_feedback_hint_and_end_during_a_role_play() -> None:
     assert "探访需求" in hint["text"]
     messages, slots = _run_for_slots(ActionEndRoleplay(), _tracker("end_roleplay", roleplay=play))
     assert "总分" in messages[0]["text"]
-    assert slots == {"roleplay": None, "quiz": None, "activity": None}
+    assert slots == {"roleplay": None, "quiz": None, "activity": None, "choice": None}
 
 
 def test_role_play_commands_without_a_role_play_say_how_to_start() -> None:
@@ -211,7 +255,7 @@ def test_quiz_round_marks_answers_keeps_the_score_and_reports_it_in_progress(met
             quiz = slots["quiz"]
         else:
             assert "5 题答对 3 题(60 分)" in messages[1]["text"]
-            assert slots == {"roleplay": None, "quiz": None, "activity": None}
+            assert slots == {"roleplay": None, "quiz": None, "activity": None, "choice": None}
     (progress,) = _run(ActionShowProgress(), _tracker("show_progress", sender="quiz-rep"))
     assert "测验 1 轮:共答 5 题,答对 3 题(正确率 60%)" in progress["text"]
 
@@ -258,7 +302,7 @@ def test_a_quiz_in_the_middle_of_a_role_play_hands_back_to_the_customer(methodol
     assert "测验还在进行" in reminder["text"]
     tracker = _tracker("end_roleplay", roleplay=play, quiz=quiz, sender="mixed-rep")
     _, slots = _run_for_slots(ActionEndRoleplay(), tracker)
-    assert slots == {"roleplay": play, "quiz": None, "activity": "roleplay"}
+    assert slots == {"roleplay": play, "quiz": None, "activity": "roleplay", "choice": None}
 
 
 def test_progress_lists_role_plays_with_their_scores_and_the_weakest_skill() -> None:
@@ -289,7 +333,7 @@ def test_a_scenario_uploaded_in_the_web_app_is_offered_and_played(test_database)
     database = open_database(test_database)
     writer = Accounts(database).create_user("scenario-admin", "管理员", "pw-123456", "admin", None)
     ScenarioUploads(database).save("dairy_coding", "乳品厂喷码升级", source, writer)
-    (menu,) = _run(ActionStartRoleplay(), _tracker("start_roleplay"))
+    menu, _ = _menu(_tracker("start_roleplay"))
     assert "乳品厂喷码升级" in [button["title"] for button in menu["buttons"]]
     entities = [
         {"entity": "scenario", "value": "dairy_coding"},

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.practice.customer import CustomerSimulator
 from bot.practice.scenarios import load_scenarios
-from bot.practice.simulator import CustomerSimulator
 from bot.scoring.transcript import Turn
 
 RUDE = [

@@ -8,8 +8,8 @@ import pytest
 from bot.language.clauses import clauses
 from bot.language.intents import best_intent
 from bot.language.text import normalize
+from bot.practice.customer import CustomerSimulator
 from bot.practice.scenarios import load_scenarios
-from bot.practice.simulator import CustomerSimulator
 from bot.scoring import Transcript, score_transcript
 from bot.scoring.transcript import Turn
 

@@ -1,9 +1,9 @@
 """The role-play coach without Rasa: turns kept live between messages score exactly like a
 replay of the stored conversation (what happens after a restart or a retried message)."""
 
+from bot.practice.customer import CustomerSimulator
 from bot.practice.roleplay import RolePlayCoach
 from bot.practice.scenarios import load_scenarios
-from bot.practice.simulator import CustomerSimulator
 
 TURNS = [
     ("王厂长您好,我是XX喷码的小李,就占用您十分钟。", "greet"),

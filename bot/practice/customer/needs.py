@@ -1,0 +1,45 @@
+"""Which of the scenario's needs or people a rep line is about, read from its words.
+
+A need is named by the scenario's `keywords` for it (停线, 喷头) or by the characters its
+label shares with the line; a person by name, title, or surname with a form of address. Used
+so a benefit is answered about the need it addresses (M5) and a question about a need or a
+person gets that need or person, not the next one on the list (M4, M9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.language.text import normalize
+from bot.practice.scenarios import HiddenNeed, Stakeholder
+
+KEYWORD_WEIGHT = 2
+MIN_SCORE = 2  # one keyword, or two character pairs of the need's label
+ADDRESS_FORMS = ("总", "经理", "主任", "总监", "科长", "处长", "部长", "老师", "工", "女士", "先生")
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def need_named(text: str, needs: Iterable[HiddenNeed]) -> HiddenNeed | None:
+    """The need the line talks about most, or None when it names none."""
+    folded = normalize(text).lower()
+    pairs = _pairs(folded)
+    best: tuple[int, HiddenNeed] | None = None
+    for need in needs:
+        score = KEYWORD_WEIGHT * sum(normalize(w).lower() in folded for w in need.keywords)
+        score += len(_pairs(normalize(need.label).lower()) & pairs)
+        if score >= MIN_SCORE and (best is None or score > best[0]):
+            best = (score, need)
+    return best[1] if best else None
+
+
+def stakeholder_named(text: str, people: Iterable[Stakeholder]) -> Stakeholder | None:
+    """The person in the decision the line names, or None."""
+    folded = normalize(text)
+    for person in people:
+        names = {person.name, person.title, *(person.name[0] + form for form in ADDRESS_FORMS)}
+        if any(name in folded for name in names):
+            return person
+    return None

@@ -1,0 +1,478 @@
+"""The simulated customer: he feels each rep turn (trust and patience, M1 and M8), answers
+what he is asked from the scenario's facts (M4, M9), reacts to what he is told (M5), objects
+(M6) and accepts a close only when it is earned (M7.1), all in his persona's voice (M8).
+
+He reacts to the scorer's assessment of each rep turn, so what the rep is scored on and how
+the customer behaves can never disagree. Replies are deterministic for a given seed: the seed
+and the turn number order the equivalent lines, and none is said twice in a visit.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from bot.language.text import normalize
+from bot.language.topics import TopicReader, cue_topic
+from bot.methodology import Methodology
+from bot.methodology.vocabulary import TIGER_LONG_TURN
+from bot.practice.customer.needs import need_named, stakeholder_named
+from bot.practice.customer.state import START_TRUST, CustomerState, Reaction
+from bot.practice.customer.voice import Speaker
+from bot.practice.scenarios import HiddenNeed, Scenario
+from bot.scoring.progress import CLOSE_MOVES, PROPOSAL_MOVES
+from bot.scoring.scorer import TurnAssessment
+
+INSULT_TRUST_COST = 15
+INSULT_PATIENCE_COST = 30
+INSULTS_TO_WALK_OUT = 3
+ARGUING_PATIENCE_COST = 20
+BASHING_TRUST_COST = 10
+BASHING_PATIENCE_COST = 20
+PRESSURE_PATIENCE_COST = 25
+STALLS_BEFORE_PRESSURE = 2  # asking again after he has put off two closes is pressure
+TIGER_SMALL_TALK_COST = 35  # a tiger lets one remark about the weather pass, not three more
+TIGER_LONG_TURN_COST = 15
+LOW_PATIENCE = 30  # below this every persona lets the rep know
+# A customer who trusts the rep this much no longer voices every remaining worry at a close.
+TRUST_WITHOUT_MORE_OBJECTIONS = 85
+NEED_QUESTIONS = frozenset({"ask_problem", "ask_implication", "ask_need_payoff"})
+OPENING_MOVES = frozenset({"greet", "small_talk", "open_praise", "open_interest"})
+PRESSURE_MOVES = frozenset({"close_urgency", "close_scarcity"})
+# Questions that ask about a person he names ("郑总那边怎么看?"); a close or a next step that
+# names someone ("给郑总汇报一下?") is about the close or the step.
+PERSON_QUESTIONS = frozenset({None, "ask_situation", "ask_referral", "ask_problem"})
+_WORDS = re.compile(r"[\u4e00-\u9fff]")
+PRICE_WORDS = ("价格", "报价", "多少钱", "费用", "优惠", "折扣", "单价", "总价", "价钱", "收费")
+
+
+def _clamp(value: int) -> int:
+    return max(0, min(100, value))
+
+
+class CustomerSimulator:
+    def __init__(self, methodology: Methodology, scenarios: dict[str, Scenario]) -> None:
+        self._methodology = methodology
+        self._topics = TopicReader(methodology.topic_examples)
+        self._scenarios = scenarios
+
+    def start(self, scenario_id: str, persona: str, seed: int) -> Reaction:
+        scenario = self._scenarios[scenario_id]
+        if persona not in self._methodology.personas:
+            raise ValueError(f"unknown persona {persona!r}")
+        state = CustomerState(scenario_id, persona, seed)
+        return Reaction(scenario.replies.opening, state)
+
+    def react(self, state: CustomerState, assessment: TurnAssessment) -> Reaction:
+        """The customer's reply to one assessed rep turn, and his new state."""
+        state = CustomerState.from_dict(state.to_dict())
+        state.turn += 1
+        scenario = self._scenarios[state.scenario]
+        speaker = Speaker(
+            self._methodology.voices[state.persona],
+            state,
+            random.Random(f"{state.seed}:{state.turn}"),
+            scenario.product,
+            self._methodology.topics.already_told,
+        )
+        if assessment.cues.rude:
+            return Reaction(speaker.remember(self._take_offence(state)), state, "insulted")
+        upset = self._feel(state, assessment)
+        if state.patience <= 0 or state.trust <= 0:
+            state.outcome = "lost"
+            return Reaction(speaker.remember(speaker.say("walk_out")), state, "walk_out")
+        if upset in {"argued", "competitor_bashed", "pressured"}:
+            reply = speaker.say(upset)
+        else:
+            reply = self._reply(state, scenario, assessment, speaker)
+            if upset == "impatient" or state.patience < LOW_PATIENCE:
+                reply = f"{reply}{speaker.say('impatient')}"
+        if speaker.said_before(reply):
+            reply = f"{self._methodology.topics.already_told}{reply}"
+        return Reaction(speaker.remember(reply), state, speaker.situation)
+
+    def _take_offence(self, state: CustomerState) -> str:
+        """M1/M8: rudeness costs trust and patience; he says so in his own way, and the third
+        time (or when trust or patience runs out first) he ends the visit: lost."""
+        persona = self._methodology.personas[state.persona]
+        state.insults += 1
+        state.trust = _clamp(state.trust - INSULT_TRUST_COST)
+        state.patience = _clamp(state.patience - INSULT_PATIENCE_COST)
+        if state.insults >= INSULTS_TO_WALK_OUT or state.trust <= 0 or state.patience <= 0:
+            state.outcome = "lost"
+            return persona.insulted_exit
+        return persona.insulted[min(state.insults, len(persona.insulted)) - 1]
+
+    def _feel(self, state: CustomerState, assessment: TurnAssessment) -> str | None:
+        """Trust and patience move with the persona's do/don't list (M8). Returns what upset
+        him, if anything (arguing, running others down, being pushed to decide, a long speech
+        to a tiger): the situation he answers in his voice."""
+        cues, persona = assessment.cues, state.persona
+        moves = set(assessment.moves)  # every move of the line is felt, not only the main one
+        trust, upset = 0, None
+        if cues.arguing and state.open_objection is None:
+            trust -= 15
+            state.patience -= ARGUING_PATIENCE_COST
+            upset = "argued"
+        if cues.competitor_bashing:
+            trust -= BASHING_TRUST_COST
+            state.patience -= BASHING_PATIENCE_COST
+            upset = upset or "competitor_bashed"
+        if cues.over_promise:
+            trust -= 20 if persona == "owl" else 8
+        if cues.has_evidence and not cues.question:
+            trust += 10 if persona == "owl" else 4
+        if moves & PRESSURE_MOVES:
+            trust -= 20 if persona in {"owl", "koala"} else 5
+        if moves & PRESSURE_MOVES or (
+            moves & CLOSE_MOVES and state.stalls >= STALLS_BEFORE_PRESSURE
+        ):
+            state.pressure += 1
+            if state.pressure >= 2:
+                state.patience -= PRESSURE_PATIENCE_COST * (2 if persona == "koala" else 1)
+                upset = upset or "pressured"
+        if persona == "koala" and cues.reassurance:
+            trust += 8
+        if persona == "peacock" and (cues.recognition or cues.vision or "open_praise" in moves):
+            trust += 8
+        if persona == "owl" and cues.vague:
+            trust -= 8
+        if persona == "tiger":
+            if cues.results:
+                trust += 6
+            if "small_talk" in moves:
+                state.small_talk += 1
+                state.patience -= TIGER_SMALL_TALK_COST if state.small_talk > 1 else 0
+            if cues.length > TIGER_LONG_TURN:
+                state.patience -= TIGER_LONG_TURN_COST
+                if state.patience < 50:
+                    upset = upset or "impatient"
+        if moves & {"ask_problem", "ask_implication", "ask_need_payoff", "confirm_understanding"}:
+            trust += 4
+        state.trust = _clamp(state.trust + trust)
+        state.patience = _clamp(state.patience)
+        return upset
+
+    def _reply(
+        self,
+        state: CustomerState,
+        scenario: Scenario,
+        assessment: TurnAssessment,
+        speaker: Speaker,
+    ) -> str:
+        replies, move, cues = scenario.replies, _answered_move(assessment), assessment.cues
+        text = assessment.text
+        if move is None and not _WORDS.search(normalize(text)):
+            return speaker.say("unclear", replies.unclear)  # emoji, keyboard mash, "???"
+        if state.open_objection is not None:
+            answered = self._answer_to_objection(state, scenario, assessment, speaker)
+            if answered is not None:
+                return answered
+        if cues.over_promise and move not in NEED_QUESTIONS | {"ask_situation"}:
+            return speaker.say("hype")  # M5: a promise nobody can keep is not a benefit
+        if cues.question:
+            asked = self._answer_question(state, scenario, text, move, speaker)
+            if asked is not None:
+                return asked
+        if move == "ask_situation":
+            return self._tell_fact(state, scenario, speaker)
+        if move in NEED_QUESTIONS:
+            return self._open_up(state, scenario, text, move, speaker)
+        if move == "confirm_understanding":
+            if state.needs:
+                state.confirmed = True
+                return speaker.say("confirm_ok")
+            return speaker.say("confirm_nothing")
+        if move in PROPOSAL_MOVES or move in {"give_evidence", "handle_objection"}:
+            return self._hear_pitch(state, scenario, assessment, move, speaker)
+        if move in CLOSE_MOVES:
+            return self._consider_close(state, scenario, speaker)
+        if move == "propose_next_step" or cues.next_step:
+            if state.trust >= START_TRUST - 10:
+                return speaker.say("next_step_ok", replies.next_step)
+            return speaker.say("next_step_refused")
+        if move == "thank_and_leave":
+            state.outcome = state.outcome or "ended"
+            return speaker.say("farewell", replies.farewell)
+        situation, lines = {
+            "greet": ("greet", replies.greet),
+            "small_talk": ("small_talk", replies.small_talk),
+            "open_praise": ("praise", replies.praise),
+            "open_interest": ("interest", ()),
+            "open_suggestion": ("suggestion", replies.suggestion),
+        }.get(move or "", ("go_on", ()))
+        return speaker.say(situation, lines)
+
+    def _answer_question(
+        self,
+        state: CustomerState,
+        scenario: Scenario,
+        text: str,
+        move: str | None,
+        speaker: Speaker,
+    ) -> str | None:
+        """M9: a question about someone in the decision, or about a qualification topic."""
+        person = stakeholder_named(text, scenario.stakeholders)
+        if person is not None and move in PERSON_QUESTIONS:
+            speaker.note("person")
+            return speaker.tell(person.line)
+        topic = self._asked_topic(text, move)
+        if topic is None:
+            return None
+        opens_needs = self._methodology.topics.topics[topic].opens_needs
+        if move in NEED_QUESTIONS and opens_needs and _needs_left(state, scenario, move):
+            return None  # M4: "有什么不放心的?" brings out a need while needs remain
+        return self._tell_topic(state, scenario, topic, speaker)
+
+    def topic_of(self, text: str) -> str | None:
+        """The qualification topic (M9) a rep line asks about: the classifier's reading, or
+        failing that the cue words' (make eval, the customer part, compares them)."""
+        return self._topics.topic_of(text) or cue_topic(text, self._methodology.topics)
+
+    def _asked_topic(self, text: str, move: str | None) -> str | None:
+        """The topic to answer. A problem, implication or need-payoff question opens up needs
+        (M4) and a close asks for the order (M7): those get their topic answered only when both
+        readers name it ("除了停线,还有别的让您不放心的地方吗?" is about worries, not
+        competitors); any other question, or one the NLU could not read, gets it answered."""
+        if move in CLOSE_MOVES or move in NEED_QUESTIONS:
+            heard = self._topics.topic_of(text)
+            return heard if heard and heard == cue_topic(text, self._methodology.topics) else None
+        return self.topic_of(text)
+
+    def _tell_topic(
+        self, state: CustomerState, scenario: Scenario, topic: str, speaker: Speaker
+    ) -> str | None:
+        """M9: a qualification question gets the scenario's answer, in the persona's words
+        where the scenario has them; a guarded topic (budget) only once trust is earned; asked
+        again, he says he told it already, in another phrasing."""
+        topics = self._methodology.topics
+        written = scenario.topics.get(topic)
+        answer = (
+            written.answer if written else scenario.topic_answer(topic, topics.decision_by_role)
+        )
+        if answer is None:
+            return None
+        own = written.by_persona.get(state.persona, []) if written else []
+        spec = topics.topics[topic]
+        if state.trust < spec.min_trust:
+            speaker.note("held_back")
+            return speaker.pick(spec.held_back)
+        speaker.note(f"topic:{topic}")
+        if topic in state.topics_told:
+            phrasings = [answer, *(written.variants if written else [])]
+            return f"{topics.already_told}{speaker.tell(speaker.pick(phrasings), own)}"
+        state.topics_told.append(topic)
+        return speaker.tell(answer, own)
+
+    @staticmethod
+    def _tell_fact(state: CustomerState, scenario: Scenario, speaker: Speaker) -> str:
+        """M4 S: the next fact of his situation; then a need a situation question brings up."""
+        if state.facts_told < len(scenario.facts):
+            state.facts_told += 1
+            return speaker.tell(scenario.facts[state.facts_told - 1].line)
+        for need in scenario.hidden_needs:
+            if "ask_situation" in need.revealed_by and need.id not in state.needs:
+                state.needs[need.id] = "problem"
+                return speaker.tell(need.line)
+        return speaker.say("nothing_more")
+
+    def _open_up(
+        self,
+        state: CustomerState,
+        scenario: Scenario,
+        text: str,
+        move: str,
+        speaker: Speaker,
+    ) -> str:
+        """M4: a problem question reveals a need; implication and payoff questions deepen the
+        need they name, or the one on the table. A need already out is elaborated on, never
+        denied."""
+        needs = scenario.hidden_needs
+        named = need_named(text, needs)
+        revealed = [need for need in needs if need.id in state.needs]
+
+        speaker.note("need")
+
+        def reveal(need: HiddenNeed, stage: str) -> str:
+            state.needs[need.id] = stage
+            lines = {"problem": need.line, "implication": need.implication_line}
+            return speaker.tell(lines.get(stage, need.payoff_line))
+
+        def revealable(question: str) -> HiddenNeed | None:
+            if named and named.id not in state.needs and question in named.revealed_by:
+                return named
+            return next(
+                (n for n in needs if question in n.revealed_by and n.id not in state.needs), None
+            )
+
+        if move == "ask_problem":
+            if named is not None and named.id in state.needs:
+                return self._elaborate(state, named, speaker)
+            fresh = revealable("ask_problem")
+            if fresh is not None:
+                return reveal(fresh, "problem")
+            if revealed:
+                return speaker.say("no_more_needs", need=revealed[-1].label)
+            return speaker.say("not_thought")
+        target = named if named is not None and named.id in state.needs else None
+        reached = "implication" if move == "ask_implication" else "payoff"
+        order = ["problem", "implication", "payoff"]
+        candidates = (
+            [target]
+            if target
+            else [
+                need
+                for need in revealed
+                if order.index(state.needs[need.id]) < order.index(reached)
+            ]
+        )
+        for need in candidates:
+            if order.index(state.needs[need.id]) < order.index(reached):
+                state.needs[need.id] = reached
+                return speaker.tell(
+                    need.implication_line if reached == "implication" else need.payoff_line
+                )
+        if target is not None:
+            return self._elaborate(state, target, speaker)
+        if move == "ask_implication":
+            fresh = revealable("ask_implication")
+            if fresh is not None:
+                state.needs[fresh.id] = "implication"
+                return speaker.tell(f"{fresh.line}{fresh.implication_line}")
+        if revealed:
+            return self._elaborate(state, revealed[-1], speaker)
+        return speaker.say("not_thought")
+
+    def _elaborate(self, state: CustomerState, need: HiddenNeed, speaker: Speaker) -> str:
+        """Asked again about a need he told: more about it, or what he said, said again."""
+        more = [line for line in need.elaboration if not speaker.said_before(speaker.cut(line))]
+        if more:
+            return speaker.tell(more[0])
+        stage = state.needs.get(need.id, "problem")
+        line = {"problem": need.line, "implication": need.implication_line}.get(
+            stage, need.payoff_line
+        )
+        return f"{self._methodology.topics.already_told}{speaker.cut(line)}"
+
+    def _hear_pitch(
+        self,
+        state: CustomerState,
+        scenario: Scenario,
+        assessment: TurnAssessment,
+        move: str | None,
+        speaker: Speaker,
+    ) -> str:
+        """M5: a benefit or proof that answers a need he told gets a reaction about that need;
+        a pitch before any need is pushed back; the price worry (M6) comes when price is
+        talked about or with the second pitch, not with the first sentence about the product."""
+        replies, cues = scenario.replies, assessment.cues
+        if not state.needs and move != "give_evidence":
+            state.trust = _clamp(state.trust - 5)
+            return speaker.say("pitch_too_early", replies.pitch_too_early)
+        state.proposals += 1
+        told = [need for need in scenario.hidden_needs if need.id in state.needs]
+        need = need_named(assessment.text, told)
+        if need is not None and need.id not in state.addressed:
+            state.addressed.append(need.id)
+            situation = "evidence_for_need" if cues.has_evidence else "benefit_for_need"
+            return speaker.say(situation, need=need.label)
+        talks_price = any(word in normalize(assessment.text) for word in PRICE_WORDS)
+        if talks_price and cues.acknowledge_pivot:  # the price worry met before he voices it
+            forestalled = self._forestall(state, scenario, "price")
+            if forestalled is not None:
+                speaker.note("answered_objection")
+                return forestalled
+        if talks_price or state.proposals >= 2:
+            raised = self._raise_objection(state, scenario, "proposal", speaker)
+            if raised:
+                return raised
+        if need is None and move != "give_evidence":
+            waiting = [n for n in told if n.id not in state.addressed]
+            if waiting:
+                return speaker.say("pitch_off_need", need=waiting[0].label)
+        if cues.has_evidence:
+            return speaker.say("evidence", replies.evidence)
+        return speaker.say("suggestion", replies.suggestion)
+
+    @staticmethod
+    def _forestall(state: CustomerState, scenario: Scenario, kind: str) -> str | None:
+        """M6: a rep who acknowledges a concern before it is voiced ("是的,单价是高一些,可是……")
+        has answered it; the customer does not raise it afterwards."""
+        for objection in scenario.objections:
+            if objection.type == kind and objection.type not in state.objections_raised:
+                state.objections_raised.append(objection.type)
+                state.trust = _clamp(state.trust + 4)
+                return objection.answered_line
+        return None
+
+    @staticmethod
+    def _raise_objection(
+        state: CustomerState, scenario: Scenario, moment: str, speaker: Speaker
+    ) -> str | None:
+        for objection in scenario.objections:
+            if objection.surfaces == moment and objection.type not in state.objections_raised:
+                state.objections_raised.append(objection.type)
+                state.open_objection = objection.type
+                speaker.note("objection")
+                return objection.line
+        return None
+
+    def _answer_to_objection(
+        self,
+        state: CustomerState,
+        scenario: Scenario,
+        assessment: TurnAssessment,
+        speaker: Speaker,
+    ) -> str | None:
+        """M6: acknowledged (and answered with a reason or a question) -> the concern eases;
+        pushed to decide instead, he says his concern again."""
+        cues = assessment.cues
+        objection = next(o for o in scenario.objections if o.type == state.open_objection)
+        if cues.acknowledge_pivot or (cues.acknowledge and (cues.has_evidence or cues.question)):
+            state.open_objection = None
+            state.trust = _clamp(state.trust + 8)
+            speaker.note("answered_objection")
+            return objection.answered_line
+        if assessment.move in CLOSE_MOVES:
+            state.stalls += 1
+            speaker.note("objection")
+            return f"{self._methodology.topics.already_told}{objection.line}"
+        return None
+
+    def _consider_close(self, state: CustomerState, scenario: Scenario, speaker: Speaker) -> str:
+        """M7.1: yes only when enough needs are out, confirmed, trusted and nothing is open;
+        otherwise he puts it off, saying what is missing."""
+        conditions = scenario.close
+        if state.trust < TRUST_WITHOUT_MORE_OBJECTIONS:
+            raised = self._raise_objection(state, scenario, "closing", speaker)
+            if raised:
+                return raised
+        enough = len(state.needs) >= conditions.min_needs_revealed
+        confirmed = state.confirmed or not conditions.requires_confirmation
+        if enough and confirmed and state.trust >= conditions.min_trust:
+            state.outcome = "signed"
+            speaker.note("accepted")
+            return conditions.accepted_line
+        state.stalls += 1
+        if not state.needs:
+            situation = "stall_no_needs"
+        elif not enough or not confirmed:
+            situation = "stall_not_confirmed"
+        else:
+            situation = "stall_low_trust"
+        return speaker.say(situation, [conditions.stall_line])
+
+
+def _needs_left(state: CustomerState, scenario: Scenario, question: str) -> bool:
+    """Whether `question` would still bring out a need he has not told."""
+    return any(question in n.revealed_by and n.id not in state.needs for n in scenario.hidden_needs)
+
+
+def _answered_move(assessment: TurnAssessment) -> str | None:
+    """The move the customer answers: the line's main move, unless that only opens ("王总您好,
+    ……") and the line goes on to ask, pitch or close; then what came after the opening, as
+    a person answers the question at the end of a greeting."""
+    further = [move for move in assessment.moves if move not in OPENING_MOVES]
+    if (assessment.move is None or assessment.move in OPENING_MOVES) and further:
+        return further[-1]
+    return assessment.move or (assessment.moves[-1] if assessment.moves else None)
