@@ -100,6 +100,11 @@ class Cues:
         return shown
 
 
+def _tag_question(doc: Doc, start: int, word: str) -> bool:
+    """ "对不对?" asks the customer to confirm; its 不对 is not a rep saying he is wrong."""
+    return word == "不对" and start > 0 and doc[start - 1].text.endswith("对")
+
+
 class CueFinder:
     """One spaCy pipeline and its matchers, built from the methodology's word lists.
 
@@ -219,7 +224,11 @@ class CueFinder:
             acknowledge=[word for _, word in acknowledgements],
             pivot=words("pivot"),
             acknowledge_pivot=acknowledge_pivot,
-            arguing=words("arguing"),
+            arguing=[
+                word
+                for start, word in found.get("arguing", [])
+                if not _tag_question(doc, start, word)
+            ],
             over_promise=over_promise,
             evidence=words("evidence"),
             references=references,

@@ -50,6 +50,9 @@ class TurnAssessment:
     notes: list[Note]
     feedback: str
     moves: tuple[str, ...] = ()  # every move credited, the main one first
+    # The NLU's best guess at the move even when too unsure to score it: the customer, like a
+    # person, answers what he probably heard.
+    heard: str | None = None
 
     def changes(self) -> dict[str, int]:
         """Net change on each dimension this turn caused (0 where nothing fired)."""
@@ -95,9 +98,11 @@ class Scorer:
         self.cue_finder = cue_finder
         self._classify = classify
 
-    def move_of(self, turn: Turn, cues: Cues) -> tuple[str | None, float, tuple[str, ...]]:
-        """The line's main move (None when unsure or unknown), its confidence, and every
-        move it carries, the main one first."""
+    def move_of(
+        self, turn: Turn, cues: Cues
+    ) -> tuple[str | None, float, tuple[str, ...], str | None]:
+        """The line's main move (None when unsure or unknown), its confidence, every move it
+        carries (the main one first), and the best guess at a rep move however unsure."""
         intent: str | None
         if turn.move is not None:
             intent, confidence = turn.move, turn.confidence if turn.confidence is not None else 1.0
@@ -107,12 +112,14 @@ class Scorer:
             intent, confidence, also = classified.intent, classified.confidence, classified.also
         else:
             raise ValueError("turn has no move and the scorer was started without a classifier")
+        heard = intent if intent in self.methodology.moves else None
         if intent not in self.methodology.moves or confidence < MIN_CONFIDENCE:
             intent = None
         elif intent in SPIN_LETTERS and not cues.question:
             # A SPIN move is a question; a statement the model took for one is not credited.
             intent = None
-        return intent, confidence, ((intent,) if intent else ()) + self._further(also, intent, cues)
+        moves = ((intent,) if intent else ()) + self._further(also, intent, cues)
+        return intent, confidence, moves, heard
 
     def _further(self, also: tuple[str, ...], main: str | None, cues: Cues) -> tuple[str, ...]:
         """The line's other clause moves the methodology knows, each once; a SPIN move only
@@ -182,7 +189,7 @@ class ScoringSession:
         result.rep_chars += cues.length
         self._addressing[0] += cues.customer_address
         self._addressing[1] += cues.self_address
-        move, confidence, moves = self._scorer.move_of(turn, cues)
+        move, confidence, moves, heard = self._scorer.move_of(turn, cues)
         step = self._methodology.moves[moves[0]].step if moves else None
         persona = result.transcript.persona
         context = TurnContext(index, move, step, cues, persona, progress, self._methodology, moves)
@@ -190,7 +197,7 @@ class ScoringSession:
         notes = [self.ledger.add(rule_id, index) for rule_id in fired]
         feedback = self._feedback(move, notes)
         assessment = TurnAssessment(
-            index, turn.text, move, confidence, step, cues, notes, feedback, moves
+            index, turn.text, move, confidence, step, cues, notes, feedback, moves, heard
         )
         result.assessments.append(assessment)
         self._advance(context, fired)

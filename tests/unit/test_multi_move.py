@@ -111,6 +111,5 @@ def test_the_customer_answers_the_question_after_the_greeting(scorer, methodolog
         session.add(Turn(speaker="customer", text=start.reply))
         assessment = session.add(Turn(speaker="rep", text=line, move="greet", also=also))
         replies.append(simulator.react(start.state, assessment).reply)
-    first_fact = scenarios["inkjet_factory"].facts[0].line
-    assert first_fact not in replies[0]  # the greeting alone gets a greeting back
-    assert first_fact in replies[1]  # with the question heard, he answers it
+    assert "十二台" not in replies[0]  # the greeting alone gets a greeting back
+    assert "十二台" in replies[1]  # with the question heard, he answers it

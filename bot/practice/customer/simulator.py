@@ -13,7 +13,7 @@ import random
 import re
 
 from bot.language.text import normalize
-from bot.language.topics import TopicReader, cue_topic
+from bot.language.topics import NO_TOPIC, TopicReader, cue_topic
 from bot.methodology import Methodology
 from bot.methodology.vocabulary import TIGER_LONG_TURN
 from bot.practice.customer.needs import need_named, stakeholder_named
@@ -42,7 +42,13 @@ PRESSURE_MOVES = frozenset({"close_urgency", "close_scarcity"})
 # Questions that ask about a person he names ("郑总那边怎么看?"); a close or a next step that
 # names someone ("给郑总汇报一下?") is about the close or the step.
 PERSON_QUESTIONS = frozenset({None, "ask_situation", "ask_referral", "ask_problem"})
-_WORDS = re.compile(r"[\u4e00-\u9fff]")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z]{2,}")
+_KEYBOARD_MASH = re.compile(r"[bcdfghjklmnpqrstvwxz]{4,}")
+# A need question or a close is still read as a topic question when the topic reader is this
+# sure ("您这边还在跟哪几家谈?" taken by the NLU for a problem question, "是您定,还是要跟
+# 老板汇报?" for an alternative close); its examples hold closes as not a topic.
+SURE_TOPIC = 0.6
 PRICE_WORDS = ("价格", "报价", "多少钱", "费用", "优惠", "折扣", "单价", "总价", "价钱", "收费")
 
 
@@ -87,8 +93,9 @@ class CustomerSimulator:
             reply = self._reply(state, scenario, assessment, speaker)
             if upset == "impatient" or state.patience < LOW_PATIENCE:
                 reply = f"{reply}{speaker.say('impatient')}"
-        if speaker.said_before(reply):
-            reply = f"{self._methodology.topics.already_told}{reply}"
+        if speaker.said_before(reply):  # every line of the moment used up: say it told
+            told = self._methodology.topics.already_told
+            reply = speaker.say("go_on") if reply.startswith(told) else f"{told}{reply}"
         return Reaction(speaker.remember(reply), state, speaker.situation)
 
     def _take_offence(self, state: CustomerState) -> str:
@@ -162,7 +169,7 @@ class CustomerSimulator:
     ) -> str:
         replies, move, cues = scenario.replies, _answered_move(assessment), assessment.cues
         text = assessment.text
-        if move is None and not _WORDS.search(normalize(text)):
+        if _unintelligible(text):  # no move can be read from it, whatever the NLU guessed
             return speaker.say("unclear", replies.unclear)  # emoji, keyboard mash, "???"
         if state.open_objection is not None:
             answered = self._answer_to_objection(state, scenario, assessment, speaker)
@@ -170,10 +177,19 @@ class CustomerSimulator:
                 return answered
         if cues.over_promise and move not in NEED_QUESTIONS | {"ask_situation"}:
             return speaker.say("hype")  # M5: a promise nobody can keep is not a benefit
-        if cues.question:
-            asked = self._answer_question(state, scenario, text, move, speaker)
+        if cues.question:  # gated on the move the NLU is sure of, not its guess
+            asked = self._answer_question(state, scenario, text, assessment.move, speaker)
             if asked is not None:
                 return asked
+        if state.open_objection is not None and move in CLOSE_MOVES:
+            state.stalls += 1  # M6: pushed to decide with his concern still open
+            objection = next(o for o in scenario.objections if o.type == state.open_objection)
+            again = f"{self._methodology.topics.already_told}{objection.line}"
+            if speaker.said_before(again):
+                state.pressure += 1
+                return speaker.say("pressured")
+            speaker.note("objection")
+            return again
         if move == "ask_situation":
             return self._tell_fact(state, scenario, speaker)
         if move in NEED_QUESTIONS:
@@ -187,13 +203,13 @@ class CustomerSimulator:
             return self._hear_pitch(state, scenario, assessment, move, speaker)
         if move in CLOSE_MOVES:
             return self._consider_close(state, scenario, speaker)
+        if move == "thank_and_leave":
+            state.outcome = state.outcome or "ended"
+            return speaker.say("farewell", replies.farewell)
         if move == "propose_next_step" or cues.next_step:
             if state.trust >= START_TRUST - 10:
                 return speaker.say("next_step_ok", replies.next_step)
             return speaker.say("next_step_refused")
-        if move == "thank_and_leave":
-            state.outcome = state.outcome or "ended"
-            return speaker.say("farewell", replies.farewell)
         situation, lines = {
             "greet": ("greet", replies.greet),
             "small_talk": ("small_talk", replies.small_talk),
@@ -213,10 +229,12 @@ class CustomerSimulator:
     ) -> str | None:
         """M9: a question about someone in the decision, or about a qualification topic."""
         person = stakeholder_named(text, scenario.stakeholders)
-        if person is not None and move in PERSON_QUESTIONS:
+        topic = self._asked_topic(text, move)
+        # "采购部那边谁来定?" asks the decision, which names everyone, before one person.
+        first_decision = topic == "decision" and topic not in state.topics_told
+        if person is not None and move in PERSON_QUESTIONS and not first_decision:
             speaker.note("person")
             return speaker.tell(person.line)
-        topic = self._asked_topic(text, move)
         if topic is None:
             return None
         opens_needs = self._methodology.topics.topics[topic].opens_needs
@@ -235,8 +253,10 @@ class CustomerSimulator:
         readers name it ("除了停线,还有别的让您不放心的地方吗?" is about worries, not
         competitors); any other question, or one the NLU could not read, gets it answered."""
         if move in CLOSE_MOVES or move in NEED_QUESTIONS:
-            heard = self._topics.topic_of(text)
-            return heard if heard and heard == cue_topic(text, self._methodology.topics) else None
+            heard, probability = self._topics.best(text)
+            agreed = heard == cue_topic(text, self._methodology.topics)
+            sure = probability >= SURE_TOPIC
+            return heard if heard != NO_TOPIC and (agreed or sure) else None
         return self.topic_of(text)
 
     def _tell_topic(
@@ -299,8 +319,8 @@ class CustomerSimulator:
             return speaker.tell(lines.get(stage, need.payoff_line))
 
         def revealable(question: str) -> HiddenNeed | None:
-            if named and named.id not in state.needs and question in named.revealed_by:
-                return named
+            if named is not None and named.id not in state.needs:
+                return named  # the need the rep asks about, if he names one
             return next(
                 (n for n in needs if question in n.revealed_by and n.id not in state.needs), None
             )
@@ -314,17 +334,18 @@ class CustomerSimulator:
             if revealed:
                 return speaker.say("no_more_needs", need=revealed[-1].label)
             return speaker.say("not_thought")
-        target = named if named is not None and named.id in state.needs else None
         reached = "implication" if move == "ask_implication" else "payoff"
+        if named is not None and named.id not in state.needs:
+            # The rep named a need he has not told ("尺寸不合适要返工,您考虑过吗?"): he
+            # recognises it and says how it is, as far as the question goes.
+            state.needs[named.id] = reached
+            deeper = named.implication_line if reached == "implication" else named.payoff_line
+            return speaker.tell(f"{named.line}{deeper}")
         order = ["problem", "implication", "payoff"]
         candidates = (
-            [target]
-            if target
-            else [
-                need
-                for need in revealed
-                if order.index(state.needs[need.id]) < order.index(reached)
-            ]
+            [named]
+            if named is not None
+            else [n for n in revealed if order.index(state.needs[n.id]) < order.index(reached)]
         )
         for need in candidates:
             if order.index(state.needs[need.id]) < order.index(reached):
@@ -332,8 +353,8 @@ class CustomerSimulator:
                 return speaker.tell(
                     need.implication_line if reached == "implication" else need.payoff_line
                 )
-        if target is not None:
-            return self._elaborate(state, target, speaker)
+        if named is not None:
+            return self._elaborate(state, named, speaker)
         if move == "ask_implication":
             fresh = revealable("ask_implication")
             if fresh is not None:
@@ -424,8 +445,7 @@ class CustomerSimulator:
         assessment: TurnAssessment,
         speaker: Speaker,
     ) -> str | None:
-        """M6: acknowledged (and answered with a reason or a question) -> the concern eases;
-        pushed to decide instead, he says his concern again."""
+        """M6: acknowledged (and answered with a reason or a question) -> the concern eases."""
         cues = assessment.cues
         objection = next(o for o in scenario.objections if o.type == state.open_objection)
         if cues.acknowledge_pivot or (cues.acknowledge and (cues.has_evidence or cues.question)):
@@ -433,17 +453,14 @@ class CustomerSimulator:
             state.trust = _clamp(state.trust + 8)
             speaker.note("answered_objection")
             return objection.answered_line
-        if assessment.move in CLOSE_MOVES:
-            state.stalls += 1
-            speaker.note("objection")
-            return f"{self._methodology.topics.already_told}{objection.line}"
         return None
 
     def _consider_close(self, state: CustomerState, scenario: Scenario, speaker: Speaker) -> str:
         """M7.1: yes only when enough needs are out, confirmed, trusted and nothing is open;
-        otherwise he puts it off, saying what is missing."""
+        otherwise he puts it off, saying what is missing. A close before any need is out is
+        put off as such, not met with the worries of a buyer who is close to deciding."""
         conditions = scenario.close
-        if state.trust < TRUST_WITHOUT_MORE_OBJECTIONS:
+        if state.needs and state.trust < TRUST_WITHOUT_MORE_OBJECTIONS:
             raised = self._raise_objection(state, scenario, "closing", speaker)
             if raised:
                 return raised
@@ -463,6 +480,14 @@ class CustomerSimulator:
         return speaker.say(situation, [conditions.stall_line])
 
 
+def _unintelligible(text: str) -> bool:
+    """Emoji, punctuation or keyboard mash only: no Chinese and no English word."""
+    folded = normalize(text).lower()
+    if _CHINESE.search(folded):
+        return False
+    return not _LATIN_WORD.search(folded) or bool(_KEYBOARD_MASH.search(folded))
+
+
 def _needs_left(state: CustomerState, scenario: Scenario, question: str) -> bool:
     """Whether `question` would still bring out a need he has not told."""
     return any(question in n.revealed_by and n.id not in state.needs for n in scenario.hidden_needs)
@@ -471,8 +496,19 @@ def _needs_left(state: CustomerState, scenario: Scenario, question: str) -> bool
 def _answered_move(assessment: TurnAssessment) -> str | None:
     """The move the customer answers: the line's main move, unless that only opens ("王总您好,
     ……") and the line goes on to ask, pitch or close; then what came after the opening, as
-    a person answers the question at the end of a greeting."""
-    further = [move for move in assessment.moves if move not in OPENING_MOVES]
+    a person answers the question at the end of a greeting. A thank-you after a greeting
+    ("谢谢您抽时间见我") is part of the opening, not a goodbye. When the NLU was too unsure
+    to score the line, its best guess: a person answers what he probably heard."""
+    further = [
+        move
+        for move in assessment.moves
+        if move not in OPENING_MOVES and not (move == "thank_and_leave" and move != assessment.move)
+    ]
     if (assessment.move is None or assessment.move in OPENING_MOVES) and further:
         return further[-1]
-    return assessment.move or (assessment.moves[-1] if assessment.moves else None)
+    if assessment.move or assessment.moves:
+        return assessment.move or assessment.moves[-1]
+    # A guess is answered as a question or a remark, never taken as a close he would have to
+    # accept or put off ("婚礼是在室内还是户外?" is not an alternative close).
+    guess = assessment.heard
+    return None if guess in CLOSE_MOVES else guess
