@@ -103,13 +103,13 @@ def test_a_greeting_with_a_question_is_an_opening_and_a_situation_question(
 def test_the_customer_answers_the_question_after_the_greeting(scorer, methodology) -> None:
     scenarios = load_scenarios(methodology).scenarios
     simulator = CustomerSimulator(methodology, scenarios)
-    line = "王厂长您好,我是XX喷码的小李,现在厂里用的是几台喷码机?"
+    line = "王厂长您好,我是XX喷码的小李,用下来有没有让您头疼的地方?"
     replies = []
-    for also in ([], ["ask_situation"]):
+    for also in ([], ["ask_problem"]):
         session = scorer.start("inkjet_factory", "owl")
         start = simulator.start("inkjet_factory", "owl", 1)
         session.add(Turn(speaker="customer", text=start.reply))
         assessment = session.add(Turn(speaker="rep", text=line, move="greet", also=also))
         replies.append(simulator.react(start.state, assessment).reply)
-    assert "十二台" not in replies[0]  # the greeting alone gets a greeting back
-    assert "十二台" in replies[1]  # with the question heard, he answers it
+    assert "喷头老堵" not in replies[0]  # the greeting alone gets a greeting back
+    assert "喷头老堵" in replies[1]  # with the question heard, he answers it
