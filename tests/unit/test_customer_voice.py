@@ -1,0 +1,194 @@
+"""The customer as a rep meets him (M4-M9): each persona in its own words, nothing said twice,
+statements answered about what they address, and rudeness, arguing, running down others and
+pressure felt. Lines here are this file's own; the held-out visits are `make eval`'s."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.methodology.loader import MethodologyError, load_yaml_model
+from bot.methodology.schema import Voices
+from bot.practice.customer import CustomerSimulator
+from bot.practice.scenarios import load_scenarios
+from bot.scoring.transcript import Turn
+from harness.rasa_processes import ROOT
+
+PERSONAS = ("tiger", "peacock", "owl", "koala")
+
+
+@pytest.fixture(scope="module")
+def simulator(methodology):
+    return CustomerSimulator(methodology, load_scenarios(methodology).scenarios)
+
+
+def visit(scorer, simulator, persona, lines, scenario="inkjet_factory", seed=2):
+    """(reply, situation) for each (text, move) line, and the last state."""
+    session = scorer.start(scenario, persona)
+    start = simulator.start(scenario, persona, seed)
+    session.add(Turn(speaker="customer", text=start.reply))
+    state, heard = start.state, []
+    for text, move in lines:
+        reaction = simulator.react(state, session.add(Turn(speaker="rep", text=text, move=move)))
+        session.add(Turn(speaker="customer", text=reaction.reply))
+        state = reaction.state
+        heard.append((reaction.reply, reaction.situation))
+        if state.outcome in {"signed", "lost"}:
+            break
+    return heard, state
+
+
+DISCOVERY = [
+    ("王厂长您好,我是鸿图的小陈,打扰您半小时。", "greet"),
+    ("厂里现在几条线、多少台机器在跑?", "ask_situation"),
+    ("平时用下来,最让您头疼的是哪块?", "ask_problem"),
+]
+
+
+def test_the_four_personas_answer_the_same_lines_in_different_words(
+    scorer, simulator, methodology
+) -> None:
+    lines = [*DISCOVERY, ("我们的机器是行业里最先进的,您看看参数。", "present_product")]
+    replies = {p: visit(scorer, simulator, p, lines)[0] for p in PERSONAS}
+
+    def bare(persona: str, reply: str) -> str:
+        for filler in methodology.voices[persona].fact_openers:
+            reply = reply.removeprefix(filler) if filler else reply
+        return re.sub(r"\W", "", reply)
+
+    for index in range(len(lines)):
+        distinct = {bare(p, replies[p][index][0]) for p in PERSONAS}
+        assert len(distinct) >= 3, (lines[index], distinct)
+    asked = [("那最后是谁拍板?", "ask_situation")]
+    tiger = visit(scorer, simulator, "tiger", asked)[0][0][0]
+    owl = visit(scorer, simulator, "owl", asked)[0][0][0]
+    assert len(tiger) < len(owl)  # the same facts, in fewer words from the tiger
+
+
+def test_no_line_is_said_twice_in_a_visit(scorer, simulator) -> None:
+    lines = [("今天天气不错啊。", "small_talk"), ("厂里情况能再说说吗?", "ask_situation")] * 6
+    lines += [("嗯嗯,然后呢,您接着说。", "unknown")] * 6
+    for persona in ("peacock", "owl", "koala"):  # a tiger walks out of this much small talk
+        heard, _ = visit(scorer, simulator, persona, lines)
+        replies = [reply for reply, _ in heard]
+        assert len(replies) == len(set(replies)), persona
+
+
+def test_a_benefit_is_answered_about_the_need_it_meets(scorer, simulator) -> None:
+    lines = [
+        *DISCOVERY,
+        ("我们的自清洁喷头,不用再停线清洗,一年能少停线五十多个小时。", "present_benefit"),
+    ]
+    for persona in PERSONAS:
+        heard, state = visit(scorer, simulator, persona, lines)
+        reply, situation = heard[-1]
+        assert situation == "benefit_for_need" and "停线" in reply, persona
+        assert state.addressed == ["downtime"]
+
+
+def test_a_pitch_that_misses_his_needs_is_pointed_back_to_them(scorer, simulator) -> None:
+    lines = [*DISCOVERY, ("我们的机器外观是今年的新设计,颜色有六种可选。", "present_product")]
+    heard, _ = visit(scorer, simulator, "tiger", lines)
+    reply, situation = heard[-1]
+    assert situation == "pitch_off_need" and "停线" in reply
+
+
+def test_a_pitch_before_any_question_is_pushed_back(scorer, simulator) -> None:
+    for persona in PERSONAS:
+        heard, state = visit(
+            scorer, simulator, persona, [("我们的喷码机速度快、分辨率高。", "present_product")]
+        )
+        assert heard[0][1] == "pitch_too_early" and state.trust < 50
+
+
+def test_hype_meets_scepticism_strongest_from_an_owl(scorer, simulator) -> None:
+    hype = [*DISCOVERY, ("我们的机器绝对零故障,用十年都不会坏。", "present_benefit")]
+    trust = {}
+    for persona in PERSONAS:
+        heard, state = visit(scorer, simulator, persona, hype)
+        assert heard[-1][1] == "hype", persona
+        trust[persona] = state.trust
+    assert trust["owl"] == min(trust.values()) and trust["owl"] < trust["koala"]
+
+
+@pytest.mark.parametrize(
+    ("line", "situation"),
+    [
+        ("您这就不对了,您错了,我们的方案才是对的。", "argued"),
+        ("您现在用的那家就是垃圾,代理商根本不行。", "competitor_bashed"),
+    ],
+)
+def test_arguing_and_running_down_others_cost_trust_and_patience(
+    scorer, simulator, line, situation
+) -> None:
+    for persona in PERSONAS:
+        heard, state = visit(scorer, simulator, persona, [*DISCOVERY, (line, "handle_objection")])
+        polite, calm = visit(scorer, simulator, persona, DISCOVERY)
+        assert heard[-1][1] == situation, persona
+        assert state.trust < calm.trust and state.patience < calm.patience
+
+
+def test_repeated_pressure_is_felt_and_ends_the_visit(scorer, simulator) -> None:
+    push = [("优惠今天就截止了,您现在就定吧!", "close_urgency")] * 5
+    for persona in PERSONAS:
+        heard, state = visit(scorer, simulator, persona, [*DISCOVERY, *push])
+        situations = [situation for _, situation in heard]
+        assert "pressured" in situations, persona
+        assert state.outcome == "lost" and situations[-1] == "walk_out", persona
+    koala, _ = visit(scorer, simulator, "koala", [*DISCOVERY, *push])
+    tiger, _ = visit(scorer, simulator, "tiger", [*DISCOVERY, *push])
+    assert len(koala) <= len(tiger)  # the koala backs off soonest
+
+
+def test_a_need_asked_about_again_is_elaborated_never_denied(scorer, simulator) -> None:
+    again = [
+        *DISCOVERY,
+        ("停线的话,对交货影响大吗?", "ask_implication"),
+        ("喷头堵这个事,能再具体说说吗?", "ask_implication"),
+        ("喷头堵的问题,平时还有什么麻烦?", "ask_problem"),
+    ]
+    for persona in PERSONAS:
+        heard, state = visit(scorer, simulator, persona, again)
+        for reply, situation in heard[3:]:
+            assert situation == "need" and "没什么大问题" not in reply and "没想过" not in reply
+        assert state.needs["downtime"] == "implication"
+
+
+def test_a_question_about_someone_in_the_decision_gets_that_person(scorer, simulator) -> None:
+    factory = simulator._scenarios["inkjet_factory"]
+    person = factory.stakeholders[0]
+    asked = [
+        *DISCOVERY,
+        ("那最后谁拍板?", "ask_situation"),
+        (f"{person.title}那边一般看重什么?", "ask_situation"),
+    ]
+    heard, _ = visit(scorer, simulator, "owl", asked)
+    assert heard[-2][1] == "topic:decision"
+    assert heard[-1] == (person.line, "person") or heard[-1][0].startswith(person.line)
+
+
+def test_only_gibberish_is_met_with_i_dont_follow(scorer, simulator) -> None:
+    for text in ("😂😂😂", "???", "asdfghjkl"):
+        heard, _ = visit(scorer, simulator, "koala", [(text, "unknown")])
+        assert heard[0][1] == "unclear", text
+    heard, _ = visit(
+        scorer, simulator, "koala", [("嗯嗯,是这样的,我们最近在做一些调研。", "unknown")]
+    )
+    assert heard[0][1] == "go_on"
+
+
+def test_a_close_before_any_need_is_put_off_as_premature(scorer, simulator) -> None:
+    for persona in PERSONAS:
+        heard, state = visit(
+            scorer, simulator, persona, [("王厂长,那我们今天就把合同签了吧?", "close_direct")]
+        )
+        assert heard[0][1] == "stall_no_needs" and state.objections_raised == []
+
+
+def test_a_voice_without_every_situation_is_refused_naming_it(tmp_path) -> None:
+    source = (ROOT / "bot/knowledge/methodology/voices.yml").read_text(encoding="utf-8")
+    broken = tmp_path / "voices.yml"
+    broken.write_text(source.replace("      hype:", "      hyped:", 1), encoding="utf-8")
+    with pytest.raises(MethodologyError, match="hype"):
+        load_yaml_model(broken, Voices)
