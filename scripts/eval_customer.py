@@ -154,7 +154,7 @@ def _visits(
             replies = [r.reply for r in reactions]
             repeated += len(replies) - len(set(replies))
             lines_said += len(reactions)
-            for line, reaction in zip(visit["lines"], reactions):
+            for line, reaction in zip(visit["lines"], reactions, strict=False):
                 if reaction.situation in GENERIC:
                     generic += 1
                     generic_by[persona] += 1

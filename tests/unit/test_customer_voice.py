@@ -124,7 +124,7 @@ def test_arguing_and_running_down_others_cost_trust_and_patience(
 ) -> None:
     for persona in PERSONAS:
         heard, state = visit(scorer, simulator, persona, [*DISCOVERY, (line, "handle_objection")])
-        polite, calm = visit(scorer, simulator, persona, DISCOVERY)
+        _, calm = visit(scorer, simulator, persona, DISCOVERY)
         assert heard[-1][1] == situation, persona
         assert state.trust < calm.trust and state.patience < calm.patience
 
