@@ -81,7 +81,7 @@ test: lint types validate train browser ## every check: lint, types, data valida
 		$(BIN)/rasa test core --stories tests/test_stories.yml --model "$(MODEL)" \
 		--out results/core --fail-on-prediction-errors --quiet
 
-eval: train ## NLU quality (held-out sets, multi-move lines, 5-fold cross-validation; slow) and the customer's hearing of qualification questions
+eval: train ## NLU quality (held-out sets, multi-move lines, 5-fold cross-validation; slow) and the customer (topic questions, scripted visits with four personas, rudeness)
 	$(BIN)/python -m scripts.eval_customer
 	$(BIN)/python -m scripts.eval_nlu
 

@@ -192,3 +192,9 @@ def test_a_voice_without_every_situation_is_refused_naming_it(tmp_path) -> None:
     broken.write_text(source.replace("      hype:", "      hyped:", 1), encoding="utf-8")
     with pytest.raises(MethodologyError, match="hype"):
         load_yaml_model(broken, Voices)
+
+
+def test_a_need_set_aside_with_chu_le_is_not_the_one_asked_about(scorer, simulator) -> None:
+    asked = [*DISCOVERY, ("除了停线,还有别的让您不放心的地方吗?", "ask_problem")]
+    heard, state = visit(scorer, simulator, "owl", asked)
+    assert heard[-1][1] == "need" and set(state.needs) == {"downtime", "print_quality"}

@@ -8,11 +8,14 @@ person gets that need or person, not the next one on the list (M4, M9).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.language.text import normalize
 from bot.practice.scenarios import HiddenNeed, Stakeholder
 
+# "除了停线,还有别的……?" asks about everything but 停线.
+_EXCEPT = re.compile(r"除了[^,.?!;。]*?(?:以外|之外|[,.?!;。]|$)")
 KEYWORD_WEIGHT = 2
 MIN_SCORE = 2  # one keyword, or two character pairs of the need's label
 ADDRESS_FORMS = ("总", "经理", "主任", "总监", "科长", "处长", "部长", "老师", "工", "女士", "先生")
@@ -23,8 +26,9 @@ def _pairs(text: str) -> set[str]:
 
 
 def need_named(text: str, needs: Iterable[HiddenNeed]) -> HiddenNeed | None:
-    """The need the line talks about most, or None when it names none."""
-    folded = normalize(text).lower()
+    """The need the line talks about most, or None when it names none (a need it sets
+    aside with 除了…… is not the one it asks about)."""
+    folded = _EXCEPT.sub("", normalize(text).lower())
     pairs = _pairs(folded)
     best: tuple[int, HiddenNeed] | None = None
     for need in needs:

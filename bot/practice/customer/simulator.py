@@ -48,7 +48,7 @@ _KEYBOARD_MASH = re.compile(r"[bcdfghjklmnpqrstvwxz]{4,}")
 # A need question or a close is still read as a topic question when the topic reader is this
 # sure ("您这边还在跟哪几家谈?" taken by the NLU for a problem question, "是您定,还是要跟
 # 老板汇报?" for an alternative close); its examples hold closes as not a topic.
-SURE_TOPIC = 0.6
+SURE_TOPIC = 0.5
 PRICE_WORDS = ("价格", "报价", "多少钱", "费用", "优惠", "折扣", "单价", "总价", "价钱", "收费")
 
 
@@ -230,9 +230,10 @@ class CustomerSimulator:
         """M9: a question about someone in the decision, or about a qualification topic."""
         person = stakeholder_named(text, scenario.stakeholders)
         topic = self._asked_topic(text, move)
-        # "采购部那边谁来定?" asks the decision, which names everyone, before one person.
-        first_decision = topic == "decision" and topic not in state.topics_told
-        if person is not None and move in PERSON_QUESTIONS and not first_decision:
+        # "郑总那边预算批了吗?" asks the budget; "采购部那边谁来定?" the decision, which names
+        # everyone, the first time; "郑总一般看重什么?" asks about the person.
+        about_person = topic is None or (topic == "decision" and topic in state.topics_told)
+        if person is not None and move in PERSON_QUESTIONS and about_person:
             speaker.note("person")
             return speaker.tell(person.line)
         if topic is None:
