@@ -328,6 +328,9 @@ class Topic(StrictModel):
     held_back: list[str] = []
     # A SPIN problem question about this topic brings out a hidden need first (M4).
     opens_needs: bool = False
+    # Asked about a person in the decision ("郑总一般看重什么?"), what he says of that person
+    # answers it (M9), not his own view.
+    person_answers: bool = False
 
     @validator("cues")
     def _has_cues(cls, cues: list[str]) -> list[str]:

@@ -232,7 +232,12 @@ class CustomerSimulator:
         topic = self._asked_topic(text, move)
         # "郑总那边预算批了吗?" asks the budget; "采购部那边谁来定?" the decision, which names
         # everyone, the first time; "郑总一般看重什么?" asks about the person.
-        about_person = topic is None or (topic == "decision" and topic in state.topics_told)
+        topics = self._methodology.topics.topics
+        about_person = (
+            topic is None
+            or topics[topic].person_answers
+            or (topic == "decision" and topic in state.topics_told)
+        )
         if person is not None and move in PERSON_QUESTIONS and about_person:
             speaker.note("person")
             return speaker.tell(person.line)
