@@ -75,3 +75,17 @@ def test_bad_input_gets_an_answer_and_the_session_goes_on(rasa_server, message: 
     replies = rasa_server.say(sender, message)
     assert _texts(replies).strip(), f"no answer to {message[:30]!r}"
     assert "需求效益" in _texts(rasa_server.say(sender, "什么是SPIN?"))
+
+
+def test_a_role_play_is_chosen_by_typing_at_the_menu(rasa_server) -> None:
+    """开始对练, then the scenario and the persona typed, not tapped (REST, shell and WeCom
+    carry typed text the same way)."""
+    sender = _sender()
+    menu = _texts(rasa_server.say(sender, "开始对练"))
+    assert "1. " in menu and "选一个场景" in menu
+    personas = _texts(rasa_server.say(sender, "银行那个吧"))
+    assert "性格" in personas
+    brief = _texts(rasa_server.say(sender, "猫头鹰"))
+    assert "【对练开始】集团企业现金管理" in brief and "猫头鹰型" in brief
+    answer = _texts(rasa_server.say(sender, "陈总您好,集团现在有几家子公司?"))
+    assert answer.startswith("陈总:")
