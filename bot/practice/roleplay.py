@@ -148,7 +148,7 @@ class RolePlayCoach:
     ) -> tuple[RolePlay, list[str]]:
         reaction = self._simulator.start(scenario_id, persona_id, seed)
         play = RolePlay(session_id, scenario_id, persona_id, seed, reaction.state)
-        play.turns.append({"speaker": "customer", "text": reaction.reply})
+        play.turns.append({"speaker": "customer", "text": reaction.reply, "objection": ""})
         return play, [self.brief(scenario_id, persona_id), f"{self._name(play)}:{reaction.reply}"]
 
     def _name(self, play: RolePlay) -> str:
@@ -189,7 +189,11 @@ class RolePlayCoach:
         play.turns.append(turn)
         reaction = self._simulator.react(play.customer, assessment)
         play.customer = reaction.state
-        customer_turn: StoredTurn = {"speaker": "customer", "text": reaction.reply}
+        customer_turn: StoredTurn = {
+            "speaker": "customer",
+            "text": reaction.reply,
+            "objection": reaction.objection,
+        }
         play.turns.append(customer_turn)
         session.add_customer(Turn.parse_obj(customer_turn))
         if not play.finished:

@@ -16,6 +16,8 @@ class StoredTurn(TypedDict):
     move: NotRequired[str | None]  # rep turns: the intent Rasa gave the line
     confidence: NotRequired[float | None]
     also: NotRequired[list[str]]  # rep turns: further moves its clauses carry
+    # Customer turns the simulator said: the objection type the line raises, "" for none.
+    objection: NotRequired[str]
 
 
 class NoteReport(TypedDict):

@@ -176,6 +176,8 @@ class ScoringSession:
         result.transcript.turns.append(turn)
         cues = self._scorer.cue_finder.find(turn.text)
         result.customer_chars += cues.length
+        if turn.objection is not None:  # the simulator said which objection, if any (M6)
+            cues.objections = [turn.objection] if turn.objection else []
         self._hear_customer(self.progress, index, turn.text, cues)
 
     def add_rep(self, turn: Turn) -> TurnAssessment:

@@ -42,6 +42,9 @@ class Turn(BaseModel):
     # Further moves the line carries, in the order said (a greeting and then a question;
     # F, B and E in one breath): components/move_segmenter.py, one per clause.
     also: list[str] = []
+    # A customer line the simulator said carries the objection it raises ("" for none), so
+    # only his real objections are scored (M6); in other transcripts the words decide.
+    objection: str | None = None
 
     class Config:
         extra = "ignore"

@@ -44,3 +44,23 @@ def test_live_scoring_matches_a_replay_and_a_retried_turn_gives_the_same_answer(
             break
     # the customer raised an objection that the rep's answer was scored against
     assert any("贵" in turn["text"] for turn in play.turns if turn["speaker"] == "customer")
+
+
+def test_only_the_objections_the_customer_raised_are_scored_as_objections(
+    methodology, scorer
+) -> None:
+    """His answer to a handled concern ("贵一点也不是不能谈") and his questions carry words of
+    a price objection; the report counts the objections he raised, marked on his lines."""
+    coach = _coach(methodology, scorer)
+    play, _ = coach.start("session-2", "inkjet_factory", "owl", seed=5)
+    for text, move in TURNS:
+        play = coach.rep_says(play, text, move, 0.9).play
+        if play.finished:
+            break
+    customer = [turn for turn in play.turns if turn["speaker"] == "customer"]
+    assert all("objection" in turn for turn in customer)
+    raised = [turn for turn in customer if turn["objection"]]
+    assert [turn["objection"] for turn in raised] == ["authority"]
+    assert any("贵" in turn["text"] for turn in customer if not turn["objection"])
+    report = coach.report(play)
+    assert [o["kinds"] for o in report["objections"] if o["kinds"]] == [["authority"]]

@@ -178,6 +178,7 @@ class Storage:
                         move=turn.get("move"),
                         confidence=turn.get("confidence"),
                         also=turn.get("also") or None,
+                        objection=turn.get("objection"),
                         created_at=self._now(),
                     )
                 ).inserted_primary_key[0]
@@ -199,7 +200,14 @@ class Storage:
         """The turns that count, in order, as the scorer reads them: what the report of a
         session is computed from, so the transcript a trainer reads and the scores agree."""
         query = (
-            select(turns.c.speaker, turns.c.text, turns.c.move, turns.c.confidence, turns.c.also)
+            select(
+                turns.c.speaker,
+                turns.c.text,
+                turns.c.move,
+                turns.c.confidence,
+                turns.c.also,
+                turns.c.objection,
+            )
             .where(turns.c.session_id == session_id, turns.c.undone_at.is_(None))
             .order_by(turns.c.position)
         )
@@ -318,6 +326,7 @@ def transcript_query(session_id: str) -> Select:
             turns.c.move,
             turns.c.confidence,
             turns.c.also,
+            turns.c.objection,
             turn_assessments.c.step,
             turn_assessments.c.changes,
             turn_assessments.c.feedback,
@@ -338,6 +347,8 @@ def _stored_turn(row: Row) -> StoredTurn:
         turn["confidence"] = row.confidence
     if row.also:
         turn["also"] = list(row.also)
+    if row.objection is not None:
+        turn["objection"] = row.objection
     return turn
 
 

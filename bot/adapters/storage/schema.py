@@ -109,6 +109,8 @@ turns = Table(
     Column("move", String(64), nullable=True),
     Column("confidence", Float, nullable=True),
     Column("also", JSON, nullable=True),  # further moves the line's clauses carry
+    # Customer lines the simulator said: the objection type raised, "" for none (M6).
+    Column("objection", String(64), nullable=True),
     _when(),
     # Set when the rep took the line back (or the conversation was rolled back after a fault
     # and he said something else): kept for the trainer, never scored. An undone turn gives

@@ -46,3 +46,9 @@ class Reaction:
     # What he was answering: a voice situation (voices.yml), or what he told: fact, topic,
     # need, person, objection, answered_objection, insulted, accepted, opening.
     situation: str = "opening"
+
+    @property
+    def objection(self) -> str:
+        """The objection type this reply raises or says again (M6), "" when it raises none."""
+        raised = self.situation == "objection" and self.state.open_objection
+        return self.state.open_objection or "" if raised else ""
