@@ -98,9 +98,10 @@ def choose_and_start(
             for item in personas.values()
         ]
         title = "客户是什么性格"
-    listed = "\n".join(f"{number}. {label}" for number, (label, _) in enumerate(menu, 1))
+    # The items are the buttons, in order: WeCom lists them numbered, the web chat and REST
+    # clients show buttons; a typed number picks in the same order.
     dispatcher.utter_message(
-        text=f"{title}(点按钮,或直接输入序号、名称):\n{listed}",
+        text=f"{title}(点按钮,或直接输入名称、第几个):",
         buttons=[
             {"title": label, "payload": "/start_roleplay" + _entities(**values)}
             for label, values in menu

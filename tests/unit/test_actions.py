@@ -123,7 +123,7 @@ def test_start_without_scenario_offers_scenarios_keeping_the_persona() -> None:
 def test_start_without_persona_offers_the_four_personalities() -> None:
     tracker = _tracker("start_roleplay", [{"entity": "scenario", "value": "corporate_banking"}])
     message, _ = _menu(tracker)
-    assert "1. 老虎型(支配型)" in message["text"]  # numbered, so "1" can be typed
+    assert "第几个" in message["text"]  # a number picks in button order
     titles = [button["title"] for button in message["buttons"]]
     assert titles == ["老虎型(支配型)", "孔雀型(表现型)", "猫头鹰型(分析型)", "考拉型(平易型)"]
 
@@ -131,7 +131,7 @@ def test_start_without_persona_offers_the_four_personalities() -> None:
 def test_a_typed_choice_at_the_menu_starts_the_visit() -> None:
     """After 开始对练 the rep types instead of tapping: a loose scenario name, then a number."""
     menu, slots = _menu(_tracker("start_roleplay", text="开始对练"))
-    assert "1. " in menu["text"]
+    assert "输入名称" in menu["text"]
     (persona_menu,), slots = _run_for_slots(
         ActionRepMove(), _tracker("nlu_fallback", text="银行那个吧", choice=slots["choice"])
     )
