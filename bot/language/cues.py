@@ -143,6 +143,8 @@ class CueFinder:
         self._customer_agrees = [normalize(word) for word in cues.customer_agrees]
         self._competitor_refs = [normalize(word) for word in cues.competitor_refs]
         self._disparaging = [normalize(word) for word in cues.disparaging]
+        self._negation = [normalize(word) for word in cues.negation]
+        self._negation_exceptions = [normalize(word) for word in cues.negation_exceptions]
         for label, words in lists.items():
             self._phrases.add(label, [self._nlp.make_doc(normalize(word)) for word in words])
         self._organisations = Matcher(self._nlp.vocab)
@@ -160,6 +162,19 @@ class CueFinder:
         )
         self._not_a_reference = tuple(cues.not_a_reference)
         self._self_introduction = frozenset(cues.self_introduction)
+
+    def _negated(self, doc: Doc, start: int) -> bool:
+        """The clause around token `start` says the thing is not there ("数据我没带")."""
+        left = start
+        while left > 0 and not doc[left - 1].is_punct:
+            left -= 1
+        right = start
+        while right < len(doc) and not doc[right].is_punct:
+            right += 1
+        clause = doc[left:right].text
+        for phrase in self._negation_exceptions:
+            clause = clause.replace(phrase, "")
+        return any(word in clause for word in self._negation)
 
     def _bashing(self, text: str) -> list[str]:
         """M6: clauses that name the others and run them down, as the rep wrote them."""
@@ -230,7 +245,9 @@ class CueFinder:
                 if not _tag_question(doc, start, word)
             ],
             over_promise=over_promise,
-            evidence=words("evidence"),
+            evidence=[
+                word for start, word in found.get("evidence", []) if not self._negated(doc, start)
+            ],
             references=references,
             quantities=quantities,
             customer_address=len(found.get("customer_address", [])),

@@ -392,6 +392,8 @@ class Cues(StrictModel):
     customer_agrees: list[str]
     competitor_refs: list[str]
     disparaging: list[str]
+    negation: list[str]
+    negation_exceptions: list[str]
 
 
 class ScoringRule(StrictModel):

@@ -117,3 +117,18 @@ def test_cue_words_do_not_change_the_shared_jieba_rasa_uses(cues) -> None:
     import jieba
 
     assert "您错了" not in list(jieba.cut("您错了"))
+
+
+@pytest.mark.parametrize(
+    ("line", "evidence"),
+    [
+        ("具体数据我没带,反正您相信我就行", False),
+        ("没有案例,但是效果很好", False),
+        ("案例暂时没整理出来,回头给您", False),
+        ("我们有第三方检测报告,可以发您", True),
+        ("数据没问题,报告下周发您", True),
+        ("这是青岛啤酒的实测数据,停线减少了一半", True),
+    ],
+)
+def test_evidence_the_rep_says_he_lacks_is_no_evidence(cues, line: str, evidence: bool) -> None:
+    assert cues(line).has_evidence is evidence
