@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 from bot.methodology import Methodology
 from bot.practice.customer import CustomerSimulator, CustomerState
 from bot.practice.scenarios import Scenario
-from bot.scoring.contracts import Report, StoredTurn
+from bot.scoring.contracts import Quote, Report, StoredTurn
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Scorer, ScoringSession, TurnAssessment
 from bot.scoring.transcript import MAX_TURN_CHARS, Turn
@@ -36,6 +36,14 @@ OUTCOME_TEXT = {
     "signed": "🎉 客户同意了!对练结束。",
     "lost": "客户结束了这次拜访。对练结束。",
 }
+
+
+QUOTE_CHARS = 30  # a quoted turn in the chat summary; the full text is in the web report
+
+
+def _short(quote: Quote) -> str:
+    text = quote["text"]
+    return text if len(text) <= QUOTE_CHARS else f"{text[:QUOTE_CHARS]}……"
 
 
 class RolePlayState(TypedDict):
@@ -265,10 +273,15 @@ class RolePlayCoach:
             for d in report["dimensions"].values()
         )
         lines = [f"📋 本次对练总分:{report['overall']}", dimensions]
-        if report["strengths"]:
-            lines.append("做得好:" + ";".join(s["name"] for s in report["strengths"]))
+        for strength in report["strengths"]:
+            said = strength["quotes"][0]
+            lines.append(f"做得好:{strength['name']}——第{said['turn'] + 1}句“{_short(said)}”")
         for improvement in report["improvements"]:
-            line = f"改进:{improvement['name']}({improvement['m_id']})"
+            said = improvement["quotes"][0]
+            line = (
+                f"改进:{improvement['name']}({improvement['m_id']})"
+                f"——第{said['turn'] + 1}句“{_short(said)}”"
+            )
             if "better_sentence" in improvement:
                 line += f"——可以说“{improvement['better_sentence']}”"
             lines.append(line)

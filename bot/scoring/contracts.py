@@ -100,8 +100,16 @@ class CheckReport(TypedDict):
     status: str  # done | missed | not_applicable | not_observable
 
 
+class Quote(TypedDict):
+    """A rep turn a point is about: its index in the transcript and the words as said."""
+
+    turn: int
+    text: str
+
+
 class Lesson(TypedDict):
-    """A strength or an improvement, with the methodology rule behind it."""
+    """A strength or an improvement, with the methodology rule behind it and the turns it is
+    about, quoted (a point with nothing to quote is not shown)."""
 
     rule: str
     dimension: str
@@ -109,6 +117,7 @@ class Lesson(TypedDict):
     name: str
     points: int
     advice: str
+    quotes: list[Quote]
     better_sentence: NotRequired[str]
 
 

@@ -5,7 +5,7 @@ trainer prints. Rendered from the report dict only, so it never disagrees with t
 from __future__ import annotations
 
 from bot.methodology import Methodology
-from bot.scoring.contracts import Report
+from bot.scoring.contracts import Quote, Report
 
 _HANDLING = {
     "acknowledged_and_pivoted": "先认同再转折 ✔",
@@ -35,6 +35,10 @@ def _cell(text: str, limit: int = 60) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def _quote(quote: Quote) -> str:
+    return f"第{quote['turn'] + 1}句:“{_cell(quote['text'], 80)}”"
+
+
 def render_markdown(methodology: Methodology, report: Report) -> str:
     persona = methodology.personas[report["persona"]]
     scenario = "通用场景" if report["scenario"] == "generic" else report["scenario"]
@@ -54,12 +58,15 @@ def render_markdown(methodology: Methodology, report: Report) -> str:
         score = dimension["score"] if dimension["observed"] else "未评"
         lines.append(f"| {dimension['name']} | {score} | {_cell(dimension['explanation'], 200)} |")
     lines += ["", "## 做得好的地方", ""]
-    lines += [f"- **{s['name']}**:{s['advice']}({s['m_id']})" for s in report["strengths"]] or [
-        "- 这次还没有明显的加分动作。"
-    ]
-    lines += ["", "## 最值得改进的三点", ""]
+    for strength in report["strengths"]:
+        lines.append(f"- **{strength['name']}**:{strength['advice']}({strength['m_id']})")
+        lines += [f"  - {_quote(quote)}" for quote in strength["quotes"]]
+    if not report["strengths"]:
+        lines.append("- 这次还没有明显的加分动作。")
+    lines += ["", "## 最值得改进的几点", ""]
     for improvement in report["improvements"]:
         lines.append(f"- **{improvement['name']}**:{improvement['advice']}({improvement['m_id']})")
+        lines += [f"  - {_quote(quote)}" for quote in improvement["quotes"]]
         if "better_sentence" in improvement:
             lines.append(f"  - 可以这样说:“{improvement['better_sentence']}”")
     talk = report["talk"]

@@ -17,6 +17,7 @@ from bot.scoring.contracts import (
     DimensionReport,
     Lesson,
     ObjectionReport,
+    Quote,
     Report,
     Segment,
     SpinReport,
@@ -28,7 +29,6 @@ from bot.scoring.session_rules import closest_time_model, time_split
 
 TOP = 3
 CONCISE_MEDIAN_CHARS = 50
-PERSONA_RULE_PREFIX = "disc."
 
 
 def _round(value: float) -> float:
@@ -224,64 +224,75 @@ def _better(methodology: Methodology, rule: ScoringRule, scenario: str) -> str |
     return sentences.get(scenario, sentences["generic"])
 
 
-def _applies_to_persona(rule: ScoringRule, persona: str) -> bool:
-    if not rule.id.startswith(PERSONA_RULE_PREFIX):
-        return True
-    return rule.id.startswith(f"{PERSONA_RULE_PREFIX}{persona}_")
+QUOTES_PER_POINT = 2
+# A better sentence this close to something the rep said (shared character pairs) is what he
+# did, not an improvement on it.
+SAID_ALREADY = 0.5
+
+
+def _pairs(text: str) -> set[str]:
+    folded = "".join(char for char in text if char.isalnum())
+    return {folded[i : i + 2] for i in range(len(folded) - 1)}
+
+
+def _close_to(sentence: str, said: str) -> bool:
+    ours, theirs = _pairs(sentence), _pairs(said)
+    return bool(ours) and len(ours & theirs) / len(ours) >= SAID_ALREADY
 
 
 def _strengths_and_improvements(
     methodology: Methodology, result: SessionResult
 ) -> tuple[list[Lesson], list[Lesson]]:
+    """The top strengths and improvements, each quoting the turns it is about. Never shown:
+    a point with no turn to quote; an improvement for a habit the visit also shows (its fix,
+    the better sentence, is one a strength already earned); an improvement whose better
+    sentence is (nearly) what the rep said."""
     rules = methodology.scoring.rules
-    scenario, persona = result.transcript.scenario, result.transcript.persona
+    scenario = result.transcript.scenario
     totals = result.ledger.totals
+    said = {turn.index: turn.text for turn in result.assessments}
 
-    def item(rule: ScoringRule, points: int, missed: bool = False) -> Lesson:
-        advice = f"还没做到:{rule.name}。{rule.advice}" if missed else rule.advice
+    def quotes(rule_id: str) -> list[Quote]:
+        turns = dict.fromkeys(
+            note.turn
+            for note in result.ledger.notes
+            if note.rule.id == rule_id and note.turn is not None and note.turn in said
+        )
+        return [{"turn": turn, "text": said[turn]} for turn in list(turns)[:QUOTES_PER_POINT]]
+
+    def item(rule: ScoringRule, points: int) -> Lesson:
         entry: Lesson = {
             "rule": rule.id,
             "dimension": rule.dimension,
             "m_id": rule.m_id,
             "name": rule.name,
             "points": points,
-            "advice": advice,
+            "advice": rule.advice,
+            "quotes": quotes(rule.id),
         }
         better = _better(methodology, rule, scenario)
-        if better and (points < 0 or missed):
+        if better and points < 0:
             entry["better_sentence"] = better
         return entry
 
     positive = sorted((p, rid) for rid, p in totals.items() if p > 0)[::-1]
     negative = sorted((p, rid) for rid, p in totals.items() if p < 0)
-    strengths = [item(rules[rid], p) for p, rid in positive[:TOP]]
+    strengths = [s for s in (item(rules[rid], p) for p, rid in positive) if s["quotes"]][:TOP]
+    praised = {_better(methodology, rules[rid], scenario) for _, rid in positive} - {None}
     # One improvement per better sentence: two rules that call for the same fix are one lesson.
     improvements: list[Lesson] = []
     shown: set[str | None] = set()
     for points, rule_id in negative:
-        better = _better(methodology, rules[rule_id], scenario)
-        if len(improvements) < TOP and (better is None or better not in shown):
-            improvements.append(item(rules[rule_id], points))
-            shown.add(better)
-    # Fewer than three mistakes: add the most valuable good habits that never showed up.
-    missed = sorted(
-        (
-            rule
-            for rule in rules.values()
-            if rule.points > 0
-            and rule.better
-            and not result.ledger.fired(rule.id)
-            and _applies_to_persona(rule, persona)
-            and result.observed(rule.dimension)
-        ),
-        key=lambda rule: -rule.points,
-    )
-    for rule in missed:
-        if len(improvements) >= TOP:
-            break
-        if _better(methodology, rule, scenario) not in shown:
-            improvements.append(item(rule, 0, missed=True))
-            shown.add(_better(methodology, rule, scenario))
+        lesson = item(rules[rule_id], points)
+        better = lesson.get("better_sentence")
+        if len(improvements) >= TOP or not lesson["quotes"]:
+            continue
+        if better is not None and (
+            better in shown or better in praised or any(_close_to(better, t) for t in said.values())
+        ):
+            continue
+        improvements.append(lesson)
+        shown.add(better)
     return strengths, improvements
 
 

@@ -167,10 +167,13 @@ def test_improvements_come_with_a_better_sentence_for_the_scenario(scorer, metho
         ("rep", "我们的墨水也是进口的。", "present_product"),
     )
     report = score_transcript(scorer, methodology, pitch)
-    assert len(report["improvements"]) == 3
+    assert len(report["improvements"]) >= 2
     sentences = methodology.better_sentences
+    rep_lines = {0: "我们的喷码机采用最新喷头,速度很快。", 2: "我们的墨水也是进口的。"}
     for improvement in report["improvements"]:
         assert improvement["better_sentence"]
+        assert improvement["quotes"]  # every point quotes the turns it is about
+        assert all(rep_lines[q["turn"]] == q["text"] for q in improvement["quotes"])
         key = methodology.scoring.rules[improvement["rule"]].better
         assert improvement["better_sentence"] == sentences[key]["inkjet_factory"]
 
@@ -200,7 +203,7 @@ def test_self_check_ticks_only_what_the_transcript_shows(scorer, methodology) ->
 def test_markdown_report_is_chinese_and_complete(scorer, methodology) -> None:
     report = score_transcript(scorer, methodology, transcript("tiger", *CONSULTATIVE))
     markdown = render_markdown(methodology, report)
-    for heading in ("# 销售陪练评分报告", "## 六项得分", "## 最值得改进的三点", "## 逐句点评"):
+    for heading in ("# 销售陪练评分报告", "## 六项得分", "## 最值得改进的几点", "## 逐句点评"):
         assert heading in markdown
     assert f"总分:{report['overall']}" in markdown
     assert "老虎型" in markdown
@@ -257,3 +260,21 @@ def test_a_statement_is_not_credited_as_a_spin_question(scorer, methodology) -> 
     )
     assert report["turns"][0]["move"] is None
     assert report["spin"]["counts"]["I"] == 0
+
+
+def test_no_improvement_asks_for_what_the_rep_already_said(scorer, methodology) -> None:
+    """The better sentence of every improvement is checked against the rep's own lines: a rep
+    who said (nearly) it is not told to say it, and no habit is both praised and faulted."""
+    key = methodology.scoring.rules["flow.pitch_before_discovery"].better
+    better = methodology.better_sentences[key]["inkjet_factory"]
+    pitch = transcript(
+        "owl",
+        ("rep", "我们的喷码机采用最新喷头,速度很快。", "present_product"),
+        ("customer", "哦。", None),
+        ("rep", better, "ask_problem"),
+    )
+    report = score_transcript(scorer, methodology, pitch)
+    shown = [i.get("better_sentence") for i in report["improvements"]]
+    assert better not in shown
+    praised = {s["rule"] for s in report["strengths"]}
+    assert not praised & {i["rule"] for i in report["improvements"]}
