@@ -275,12 +275,12 @@ class RolePlayCoach:
         lines = [f"📋 本次对练总分:{report['overall']}", dimensions]
         for strength in report["strengths"]:
             said = strength["quotes"][0]
-            lines.append(f"做得好:{strength['name']}——第{said['turn'] + 1}句“{_short(said)}”")
+            lines.append(f"做得好:{strength['name']}——第{said['turn']}句“{_short(said)}”")
         for improvement in report["improvements"]:
             said = improvement["quotes"][0]
             line = (
                 f"改进:{improvement['name']}({improvement['m_id']})"
-                f"——第{said['turn'] + 1}句“{_short(said)}”"
+                f"——第{said['turn']}句“{_short(said)}”"
             )
             if "better_sentence" in improvement:
                 line += f"——可以说“{improvement['better_sentence']}”"

@@ -36,7 +36,7 @@ def _cell(text: str, limit: int = 60) -> str:
 
 
 def _quote(quote: Quote) -> str:
-    return f"第{quote['turn'] + 1}句:“{_cell(quote['text'], 80)}”"
+    return f"第{quote['turn']}句:“{_cell(quote['text'], 80)}”"
 
 
 def render_markdown(methodology: Methodology, report: Report) -> str:
