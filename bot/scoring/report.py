@@ -24,6 +24,7 @@ from bot.scoring.contracts import (
     TalkReport,
     TurnReport,
 )
+from bot.scoring.overall import weighted_overall
 from bot.scoring.scorer import SessionResult, TurnAssessment
 from bot.scoring.session_rules import closest_time_model, time_split
 
@@ -64,11 +65,16 @@ def _dimensions(methodology: Methodology, result: SessionResult) -> dict[str, Di
 
 
 def _overall(methodology: Methodology, dimensions: dict[str, DimensionReport]) -> int:
-    weights = methodology.scoring.weights
-    counted = [name for name, dimension in dimensions.items() if dimension["observed"]]
-    total_weight = sum(weights[name] for name in counted)
-    weighted = sum(weights[name] * dimensions[name]["score"] for name in counted)
-    return round(weighted / total_weight)
+    overall = weighted_overall(
+        methodology.scoring.weights,
+        {
+            name: (value["score"] if value["observed"] else None)
+            for name, value in dimensions.items()
+        },
+    )
+    if overall is None:
+        raise ValueError("no dimension was observed: there is no overall to give")
+    return overall
 
 
 def _turn(methodology: Methodology, assessment: TurnAssessment) -> TurnReport:
