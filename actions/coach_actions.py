@@ -8,7 +8,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.knowledge import methodology
 from actions.roleplay_actions import choose_and_start
 from actions.state import ACTIVITY, CHOOSING
-from bot.practice.coach import concept_choices, explain_concept, explain_persona
+from bot.practice.coach import (
+    advise_on_objection,
+    concept_choices,
+    explain_concept,
+    explain_persona,
+)
 
 
 class ActionExplainConcept(Action):
@@ -28,6 +33,10 @@ class ActionExplainConcept(Action):
             chosen = choose_and_start(dispatcher, tracker, or_else_pass=True)
             if chosen is not None:
                 return chosen
+        advice = advise_on_objection(methodology(), tracker.latest_message.get("text") or "")
+        if advice is not None:  # "教练,客户说要跟老板商量怎么办?"
+            dispatcher.utter_message(text=advice)
+            return []
         concept_id = next(tracker.get_latest_entity_values("concept"), None)
         persona_id = next(tracker.get_latest_entity_values("persona"), None)
         answer = None

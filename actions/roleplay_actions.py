@@ -32,7 +32,7 @@ from actions.state import (
 )
 from bot.language.intents import best_intent
 from bot.practice.choosing import choose_persona, choose_scenario
-from bot.practice.coach import describe_move
+from bot.practice.coach import advise_on_objection, describe_move
 from bot.practice.quiz import result_text
 
 NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来个老虎型客户”开始一场吧。"
@@ -240,7 +240,12 @@ class ActionRoleplayHint(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        advice = advise_on_objection(methodology(), _as_typed(tracker))  # "客户说太贵了怎么办"
         play = current_roleplay(tracker)
+        if advice is not None:
+            back = "\n说完可以接着对客户说话。" if play is not None else ""
+            dispatcher.utter_message(text=f"{advice}{back}")
+            return []
         dispatcher.utter_message(text=roleplay_coach().hint(play) if play else NOT_PLAYING)
         return []
 

@@ -4,7 +4,14 @@ Every answer is built from the methodology data, so a trainer who edits a YAML f
 what the coach says, and every answer cites the section it comes from.
 """
 
+import re
+
+from bot.language.text import normalize
 from bot.methodology import Methodology
+
+# "客户说太贵了怎么办?" "他说要跟老板商量,我该怎么回?": a rep asking the coach about an
+# objection, not saying something to the customer.
+_ASKS_HOW = re.compile(r"怎么办|怎么回|怎么应对|怎么处理|怎么说|如何应对|如何处理|如何回应|该怎么")
 
 
 def concept_choices(methodology: Methodology) -> list[tuple[str, str]]:
@@ -38,6 +45,34 @@ def explain_persona(methodology: Methodology, persona_id: str) -> str | None:
             "(依据 M8)",
         ]
     )
+
+
+def advise_on_objection(methodology: Methodology, text: str) -> str | None:
+    """M6 advice for the objection a rep asks about ("客户说太贵了怎么办"), with the
+    是的、是的、可是 answer for that kind of objection; None when he asks about none."""
+    folded = normalize(text)
+    if not _ASKS_HOW.search(folded):
+        return None
+    words = methodology.cues.customer_objections
+    kinds = [kind for kind, cues in words.items() if any(normalize(w) in folded for w in cues)]
+    types = {objection.id: objection for objection in methodology.objections.types}
+    known = [types[kind] for kind in kinds if kind in types]
+    if not known:
+        return None
+    objections = methodology.objections
+    lines = []
+    for objection in known[:2]:
+        lines += [
+            f"【客户提出{objection.name}异议时(比如“{objection.customer_says}”)】",
+            f"先认同,再转折:“{objections.pattern}”。{objections.pattern_explained}",
+            f"可以这样说:“{objection.good_answer}”",
+        ]
+    lines += [
+        "步骤:" + ";".join(objections.steps),
+        objections.unsure_rule,
+        f"(依据 {objections.m_id})",
+    ]
+    return "\n".join(lines)
 
 
 def describe_move(methodology: Methodology, intent: str | None) -> str:

@@ -342,3 +342,24 @@ def test_a_scenario_uploaded_in_the_web_app_is_offered_and_played(test_database)
     messages, slots = _run_for_slots(ActionStartRoleplay(), _tracker("start_roleplay", entities))
     assert messages[0]["text"].startswith("【对练开始】乳品厂喷码升级")
     assert slots["roleplay"]["scenario"] == "dairy_coding"
+
+
+def test_a_question_to_the_coach_about_an_objection_gets_m6_advice_for_that_kind() -> None:
+    """"客户说太贵了怎么办" is a rep's commonest question: the 是的、是的、可是 answer for a
+    price objection, in a role-play too (the customer waits)."""
+    for intent in ("request_hint", "ask_concept"):
+        (message,) = _run(
+            ActionRoleplayHint() if intent == "request_hint" else ActionExplainConcept(),
+            _tracker(intent, text="教练,客户说太贵了怎么办?"),
+        )
+        assert "价格" in message["text"] and "是的、是的、可是" in message["text"]
+        assert "M6" in message["text"]
+    (message,) = _run(
+        ActionRoleplayHint(), _tracker("request_hint", text="客户说要跟老板商量,我该怎么回?")
+    )
+    assert "权限" in message["text"]
+    play = _started()
+    (message,) = _run(
+        ActionRoleplayHint(), _tracker("request_hint", text="客户说别家更便宜怎么办", roleplay=play)
+    )
+    assert "接着对客户说话" in message["text"]
