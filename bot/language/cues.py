@@ -23,6 +23,7 @@ from bot.language.text import normalize
 from bot.methodology import KNOWLEDGE_DIRECTORY, Methodology
 
 DICTIONARY_DIRECTORY = KNOWLEDGE_DIRECTORY / "dictionary"
+BASHING_REACH = 2  # the clause naming the others and the one after it
 _CLAUSE_END = re.compile(r"[,.!?;:。,!?;:~\s]+")
 _QUESTION_END = re.compile(r"[??]\s*[)\])]*\s*$|[吗呢][\s.!~]*$")
 # One-character acknowledgements ("对,……" "是,……") only count at the start of a sentence;
@@ -177,13 +178,17 @@ class CueFinder:
         return any(word in clause for word in self._negation)
 
     def _bashing(self, text: str) -> list[str]:
-        """M6: clauses that name the others and run them down, as the rep wrote them."""
-        return [
-            clause
-            for clause in _CLAUSE_END.split(text)
-            if any(ref in clause for ref in self._competitor_refs)
-            and any(word in clause for word in self._disparaging)
-        ]
+        """M6: a clause that names the others, run down in it or in the next clause ("那家
+        我知道,做一个项目烂一个"), as the rep wrote them."""
+        clauses = [clause for clause in _CLAUSE_END.split(text) if clause]
+        found = []
+        for index, clause in enumerate(clauses):
+            if not any(ref in clause for ref in self._competitor_refs):
+                continue
+            said = "".join(clauses[index : index + BASHING_REACH])
+            if any(word in said for word in self._disparaging):
+                found.append(said)
+        return found
 
     def tokens(self, text: str) -> Doc:
         return self._nlp.make_doc(normalize(text))

@@ -132,3 +132,17 @@ def test_cue_words_do_not_change_the_shared_jieba_rasa_uses(cues) -> None:
 )
 def test_evidence_the_rep_says_he_lacks_is_no_evidence(cues, line: str, evidence: bool) -> None:
     assert cues(line).has_evidence is evidence
+
+
+@pytest.mark.parametrize(
+    ("line", "bashing"),
+    [
+        ("您现在用的那家就是垃圾,代理商根本不行。", True),
+        ("便宜三成那家我知道,就是个皮包公司,做一个项目烂一个。", True),
+        ("别家也有类似的方案,不过我们的售后响应更快。", False),
+        ("我们不坑人,价格都写在合同里。", False),
+        ("您现在用的设备用了五年,我们先看看运行数据。", False),
+    ],
+)
+def test_running_down_a_competitor_is_its_own_cue(cues, line: str, bashing: bool) -> None:
+    assert bool(cues(line).competitor_bashing) is bashing
