@@ -26,6 +26,7 @@ answer; Rasa's classifier raised an error there and the bot stayed silent.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -76,6 +77,20 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
     def __init__(self, config: dict[str, Any], *args: Any) -> None:
         super().__init__(config, *args)
         self.clf.set_params(C=self.config["C"])
+
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> LogisticRegressionClassifier:
+        """Rasa's load without its side effect on the log: the first import of skops walks
+        scikit-learn's modules, one of them imports numpy.distutils, and that sets the root
+        logger to WARNING, so nothing at INFO was printed once the model had loaded, Rasa's
+        "Rasa server is up and running." (the line `make run`'s banner says to wait for)
+        among it."""
+        root = logging.getLogger()
+        level = root.level
+        try:
+            return super().load(*args, **kwargs)
+        finally:
+            root.setLevel(level)
 
     def _create_X(self, messages: list[Message]) -> csr_matrix:
         features = features_matrix(messages)

@@ -67,7 +67,7 @@ def create_app(
         database=database,
         storage=Storage(database),
         accounts=Accounts(database),
-        review=Review(database),
+        review=Review(database, weights=methodology.scoring.weights),
         uploads=ScenarioUploads(database),
         sign_ins=SignIns(database, timedelta(hours=SESSION_HOURS)),
         methodology=methodology,

@@ -1,10 +1,13 @@
-"""Charts as inline SVG (pygal, rendered on the server): nothing to load in the browser, and
-they print like the rest of the page."""
+"""Charts as inline SVG rendered on the server (line charts by pygal, the radar drawn here, as
+pygal puts a missing value at the centre): nothing to load in the browser, and they print like
+the rest of the page."""
 
 from __future__ import annotations
 
+import math
+
 import pygal
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pygal.style import Style
 
 from bot.adapters.storage.review import ProgressPoint, SessionDetail, Week
@@ -36,21 +39,120 @@ def session_radar(names: dict[str, str], detail: SessionDetail) -> Markup | None
     return radar(names, automatic, corrected)
 
 
+RADAR_WIDTH, RADAR_HEIGHT = 520, 440
+RADAR_CENTRE, RADAR_RADIUS = (RADAR_WIDTH / 2, 212.0), 150.0
+AUTOMATIC_COLOUR, REVISED_COLOUR, GRID_COLOUR = "#2563eb", "#ea580c", "#cbd5e1"
+AUTOMATIC_NAME, REVISED_NAME = "自动评分", "培训师修订后"
+
+
+def _at(index: int, value: float) -> tuple[float, float]:
+    """The point `value` (0-100) out on the axis of dimension `index`, the first at the top."""
+    angle = -math.pi / 2 + 2 * math.pi * index / len(DIMENSIONS)
+    distance = RADAR_RADIUS * value / 100
+    return RADAR_CENTRE[0] + distance * math.cos(angle), RADAR_CENTRE[1] + distance * math.sin(
+        angle
+    )
+
+
+def _points(points: list[tuple[float, float]]) -> str:
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+
+
+def _series(
+    names: dict[str, str], scores: dict[str, int | None], css: str, label: str, outline: bool
+) -> str:
+    """One series: a shape through the scored dimensions only (an unscored one has no point
+    on its axis, not a point at 0), drawn filled, or as a dashed outline under a correction."""
+    colour = AUTOMATIC_COLOUR if css.endswith("automatic") else REVISED_COLOUR
+    scored = [
+        (i, key, scores[key]) for i, key in enumerate(DIMENSIONS) if scores.get(key) is not None
+    ]
+    points = [_at(i, value) for i, _key, value in scored if value is not None]
+    paint = (
+        f'fill="none" stroke="{colour}" stroke-width="2.5" stroke-dasharray="7 4"'
+        if outline
+        else f'fill="{colour}" fill-opacity="0.22" stroke="{colour}" stroke-width="2.5"'
+    )
+    shape = "polygon" if len(points) >= 3 else "polyline"
+    parts = [f'<g class="series {css}">']
+    if len(points) >= 2:
+        parts.append(f'<{shape} points="{_points(points)}" {paint}/>')
+    for (_i, key, value), (x, y) in zip(scored, points, strict=True):
+        dot = f'fill="#fff" stroke="{colour}" stroke-width="2"' if outline else f'fill="{colour}"'
+        parts.append(
+            f'<circle class="point" data-dimension="{key}" cx="{x:.1f}" cy="{y:.1f}" r="4" {dot}>'
+            f"<title>{escape(names[key])}:{label} {value}</title></circle>"
+        )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _label(index: int, name: str, automatic: int | None, revised: int | None) -> str:
+    x, y = _at(index, 100)
+    x += (x - RADAR_CENTRE[0]) * 0.16
+    y += (y - RADAR_CENTRE[1]) * 0.16 + 4
+    anchor = "middle" if abs(x - RADAR_CENTRE[0]) < 1 else "start" if x > RADAR_CENTRE[0] else "end"
+    if automatic is None and revised is None:
+        value = "未评"
+    elif revised is None or revised == automatic:
+        value = f"{automatic}"
+    else:
+        value = f"{'未评' if automatic is None else automatic} → {revised}"
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="13" fill="#1f2937">'
+        f'<tspan x="{x:.1f}">{escape(name)}</tspan>'
+        f'<tspan x="{x:.1f}" dy="16" fill="#4b5563" class="value">{escape(value)}</tspan></text>'
+    )
+
+
 def radar(
     names: dict[str, str],
     scores: dict[str, int | None],
     corrected: dict[str, int | None] | None = None,
 ) -> Markup:
-    """The six dimensions of one session; a second series when a trainer corrected any."""
-    chart = pygal.Radar(fill=True, width=520, height=420, show_legend=bool(corrected), **COMMON)
-    # pygal draws a missing value at the centre, so an unscored dimension says so in its label.
-    chart.x_labels = [
-        names[key] + ("(未评)" if scores.get(key) is None else "") for key in DIMENSIONS
+    """The six dimensions of one session as an SVG radar. An unscored dimension (None) has no
+    point on its axis and says 未评 in its label. With a trainer's corrections both stay
+    readable: the corrected scores filled, the automatic ones as a dashed outline over them,
+    a legend naming both, and each label giving the scores (82 → 88)."""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="radar-chart" role="img" '
+        f'viewBox="0 0 {RADAR_WIDTH} {RADAR_HEIGHT}" width="{RADAR_WIDTH}" '
+        f'height="{RADAR_HEIGHT}" font-family="{escape(STYLE.font_family)}">',
+        f"<title>{'、'.join(escape(names[key]) for key in DIMENSIONS)}</title>",
     ]
-    chart.add("自动评分", [scores.get(key) for key in DIMENSIONS])
+    for ring in (20, 40, 60, 80, 100):
+        outline = _points([_at(i, ring) for i in range(len(DIMENSIONS))])
+        parts.append(
+            f'<polygon class="grid" points="{outline}" fill="none" stroke="{GRID_COLOUR}"/>'
+        )
+    for i in range(len(DIMENSIONS)):
+        x, y = _at(i, 100)
+        parts.append(
+            f'<line class="axis" x1="{RADAR_CENTRE[0]:.1f}" y1="{RADAR_CENTRE[1]:.1f}" '
+            f'x2="{x:.1f}" y2="{y:.1f}" stroke="{GRID_COLOUR}"/>'
+        )
     if corrected:
-        chart.add("培训师修订后", [corrected.get(key) for key in DIMENSIONS])
-    return Markup(chart.render(is_unicode=True))
+        parts.append(_series(names, corrected, "serie-1 revised", REVISED_NAME, outline=False))
+    parts.append(
+        _series(names, scores, "serie-0 automatic", AUTOMATIC_NAME, outline=bool(corrected))
+    )
+    for i, key in enumerate(DIMENSIONS):
+        parts.append(
+            _label(i, names[key], scores.get(key), corrected.get(key) if corrected else None)
+        )
+    if corrected:
+        y = RADAR_HEIGHT - 14
+        parts.append(
+            f'<g class="legend" font-size="13" fill="#1f2937">'
+            f'<line x1="120" y1="{y - 4}" x2="150" y2="{y - 4}" stroke="{AUTOMATIC_COLOUR}" '
+            f'stroke-width="2.5" stroke-dasharray="7 4"/>'
+            f'<text x="156" y="{y}">{AUTOMATIC_NAME}</text>'
+            f'<rect x="280" y="{y - 12}" width="24" height="14" fill="{REVISED_COLOUR}" '
+            f'fill-opacity="0.22" stroke="{REVISED_COLOUR}" stroke-width="2"/>'
+            f'<text x="310" y="{y}">{REVISED_NAME}</text></g>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
 
 
 def progress(names: dict[str, str], points: list[ProgressPoint]) -> Markup:

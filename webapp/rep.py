@@ -18,6 +18,7 @@ from bot.language.inbound import inbound
 from bot.methodology.vocabulary import OUTCOME_NAMES, REP, ROLES
 from webapp import charts
 from webapp.auth import current_user, require, viewer
+from webapp.display import move_label
 from webapp.rasa_client import RasaUnavailable, send
 from webapp.services import services
 
@@ -106,12 +107,11 @@ def _message(data: dict) -> tuple[str, str | None]:
 def _feedback(found: NewTurnFeedback) -> dict:
     methodology = services().methodology
     names = methodology.scoring.dimension_names
-    said = [found.move or "", *(found.also or [])]
-    moves = [methodology.moves[name].name for name in said if name in methodology.moves]
+    moves = {key: move.name for key, move in methodology.moves.items()}
     step = methodology.visit_step(found.step) if found.step else None
     return {
         "text": found.text,
-        "move": " + ".join(moves) if moves else "未识别",
+        "move": move_label(moves, found.move, found.also),
         "step": step.name if step else "—",
         "changes": [
             {"name": names[key], "delta": delta}

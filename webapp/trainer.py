@@ -25,6 +25,7 @@ from bot.methodology import DIMENSIONS
 from bot.methodology.vocabulary import ADMIN, OUTCOME_NAMES, TRAINER
 from webapp import charts
 from webapp.auth import current_user, require, viewer
+from webapp.display import without_team
 from webapp.forms import CommentForm, FilterForm, OverrideForm, first_error
 from webapp.services import services
 
@@ -42,7 +43,9 @@ def _filter_form() -> tuple[FilterForm, SessionFilter]:
         for person in app.accounts.users()
         if user.role == ADMIN or (user.team_id is not None and person.team_id == user.team_id)
     ]
-    form.rep.choices = [("", "全部学员")] + [(str(p.id), p.display_name) for p in people]
+    form.rep.choices = [("", "全部学员")] + [
+        (str(p.id), without_team(p.display_name, p.team_name)) for p in people
+    ]
     teams = [team for team in app.accounts.teams() if user.role == ADMIN]
     form.team.choices = [("", "全部团队")] + [(str(team.id), team.name) for team in teams]
     offered = app.offered_scenarios().values()
@@ -90,7 +93,9 @@ def sessions():
 @blueprint.get("/sessions.csv")
 @require(*REVIEWERS)
 def export():
-    """The filtered list as CSV, UTF-8 with a BOM so Excel reads the Chinese correctly."""
+    """The filtered list as CSV, UTF-8 with a BOM so Excel reads the Chinese correctly. The
+    overall twice: the automatic one and, where a trainer corrected a dimension, the revised
+    one; the dimension columns are the scores that count (corrections applied)."""
     app = services()
     _form, where = _filter_form()
     names = app.dimension_names()
@@ -98,7 +103,8 @@ def export():
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(
-        ["开始时间(北京时间)", "学员", "团队", "场景", "客户性格", "结果", "总分"]
+        ["开始时间(北京时间)", "学员", "团队", "场景", "客户性格", "结果", "自动总分"]
+        + ["修订后总分"]
         + [names[key] for key in DIMENSIONS]
         + ["销售发言句数", "培训师修订", "对练编号"]
     )
@@ -107,12 +113,13 @@ def export():
         writer.writerow(
             [
                 f"{session.started_at.astimezone(CHINA_TIME):%Y-%m-%d %H:%M}",
-                session.rep_name,
+                without_team(session.rep_name, session.team_name),
                 session.team_name or "",
                 app.scenario_name(session.scenario_id),
                 app.persona_name(session.persona),
                 OUTCOME_NAMES.get(session.outcome, "进行中") if session.outcome else "进行中",
                 "" if session.overall is None else session.overall,
+                "" if session.revised_overall is None else session.revised_overall,
             ]
             + ["" if row.dimensions[key] is None else row.dimensions[key] for key in DIMENSIONS]
             + [session.rep_turns, "是" if session.overridden else "", session.id]

@@ -194,6 +194,8 @@ class Voice(StrictModel):
     fact_openers: list[str] = []
     # What he adds after telling a fact, in character (an owl asks for data, a koala worries).
     fact_tails: list[str]
+    # The same for a private buyer (scenario private_customer): nothing about a company.
+    private_tails: list[str] = []
     lines: dict[SituationKey, list[str]]
 
     @validator("lines")

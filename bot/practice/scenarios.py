@@ -150,6 +150,9 @@ class Scenario(StrictModel):
     topics: dict[str, TopicAnswer] = Field(default_factory=dict)
     # M9: the other people in the decision, by name and title.
     stakeholders: list[Stakeholder] = Field(default_factory=list)
+    # A private buyer (a mother ordering wedding jewellery), not a company: his remarks after a
+    # fact are the persona's private_tails, never about "our boss" or "the company".
+    private_customer: bool = False
     # What a rep may type to choose this scenario ("银行那个", "喷码"), beside its name.
     aliases: list[Text] = Field(default_factory=list)
 

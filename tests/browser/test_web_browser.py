@@ -1,10 +1,11 @@
 """The web app in a real browser (headless Chromium through selenium) against the real Rasa
 server and action server: a rep signs in and plays a short role-play in the browser chat, then
-a trainer of his team opens that transcript and comments on a turn. Screenshots go to
-artifacts/."""
+a trainer of his team opens that transcript, comments on a turn and corrects a score.
+Screenshots go to artifacts/."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,8 @@ def web_url(trained_model, tmp_path_factory) -> Iterator[str]:
         with app.app_context():
             accounts = services().accounts
             team = accounts.create_team("华东一组")
-            accounts.create_user("rep_li", "李销售", PASSWORD, "rep", team)
+            # Named as the demo users once were, with the team in the name.
+            accounts.create_user("rep_li", "李销售(华东一组)", PASSWORD, "rep", team)
             accounts.create_user("trainer_chen", "陈培训", PASSWORD, "trainer", team)
         server = make_server("127.0.0.1", free_port(), app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -122,6 +124,16 @@ def test_a_rep_practises_in_the_browser_and_his_trainer_comments(web_url, browse
     link.click()
     wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#radar svg")))
     assert "对练报告" in browser.page_source and "SPIN提问" in browser.page_source
+    # An unscored dimension (未评 in the table) has no point on the radar, not one at 0.
+    unscored = len(
+        [
+            cell
+            for cell in browser.find_elements(By.CSS_SELECTOR, ".scores td")
+            if cell.text == "未评"
+        ]
+    )
+    points = browser.find_elements(By.CSS_SELECTOR, "#radar svg .automatic circle")
+    assert len(points) == 6 - unscored
     _shot(browser, "2_report")
     browser.find_element(By.CSS_SELECTOR, ".who button").click()  # sign out
 
@@ -132,6 +144,12 @@ def test_a_rep_practises_in_the_browser_and_his_trainer_comments(web_url, browse
     row.find_element(By.LINK_TEXT, "查看").click()
     turn = wait.until(ready.presence_of_element_located((By.ID, "turn-5")))
     assert LINES[2] in turn.text and "难点问题" in turn.text
+    # The rep's words as he typed them (full-width , and 。 kept), moves by their names.
+    assert LINES[0] in browser.find_element(By.ID, "turn-1").text
+    for cell in browser.find_elements(By.CSS_SELECTOR, "#transcript .assessment"):
+        assert not re.search(r"[a-z]+_[a-z_]+", cell.text), cell.text
+    meta = browser.find_element(By.CSS_SELECTOR, ".meta").text
+    assert "李销售(华东一组)" in meta and "(华东一组)(华东一组)" not in meta
     turn.find_element(By.TAG_NAME, "summary").click()
     turn.find_element(By.NAME, "text").send_keys("问得好!下一句可以追问停线对交货的影响。")
     turn.find_element(By.CSS_SELECTOR, ".comment-form button").click()
@@ -139,3 +157,22 @@ def test_a_rep_practises_in_the_browser_and_his_trainer_comments(web_url, browse
     assert "问得好!下一句可以追问停线对交货的影响。" in turn.text and "陈培训" in turn.text
     assert "点评已保存" in browser.page_source
     _shot(browser, "3_transcript_comment")
+
+    # A corrected dimension moves the overall, shown beside the automatic one.
+    form = browser.find_element(By.ID, "override-form")
+    Select(form.find_element(By.NAME, "dimension")).select_by_value("visit_flow")
+    form.find_element(By.NAME, "score").send_keys("20")
+    form.find_element(By.NAME, "reason").send_keys("开场后没有确认客户的时间。")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(lambda _: "分数修订已保存" in browser.page_source)
+    overall = browser.find_element(By.CSS_SELECTOR, ".meta .overall-pair").text
+    automatic, revised = (int(n) for n in re.findall(r"\d+", overall))
+    assert overall.startswith("自动") and "修订后" in overall and revised < automatic
+    radar = browser.find_element(By.CSS_SELECTOR, "#scores .radar svg")
+    assert "自动评分" in radar.text and "培训师修订后" in radar.text  # the legend
+    outline = radar.find_element(By.CSS_SELECTOR, ".automatic polygon")
+    assert outline.get_attribute("fill") == "none"  # the automatic scores stay visible
+    _shot(browser, "4_override")
+    browser.get(f"{web_url}/trainer/sessions")
+    row = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "#session-list tbody tr")))
+    assert f"自动 {automatic} → 修订后 {revised}" in row.text

@@ -43,7 +43,7 @@ def test_live_scoring_matches_a_replay_and_a_retried_turn_gives_the_same_answer(
         if play.finished:
             break
     # the customer raised an objection that the rep's answer was scored against
-    assert any("贵" in turn["text"] for turn in play.turns if turn["speaker"] == "customer")
+    assert any(turn.get("objection") for turn in play.turns if turn["speaker"] == "customer")
 
 
 def test_only_the_objections_the_customer_raised_are_scored_as_objections(

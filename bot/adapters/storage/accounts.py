@@ -85,10 +85,10 @@ class DemoUser:
 DEMO_TEAMS = ("华东一组", "华南二组")
 DEMO_USERS = (
     DemoUser("admin", "系统管理员", ADMIN, None),
-    DemoUser("trainer", "陈培训(华东一组)", TRAINER, "华东一组"),
-    DemoUser("trainer2", "林培训(华南二组)", TRAINER, "华南二组"),
-    DemoUser("rep1", "李销售(华东一组)", REP, "华东一组"),
-    DemoUser("rep2", "王销售(华南二组)", REP, "华南二组"),
+    DemoUser("trainer", "陈培训", TRAINER, "华东一组"),
+    DemoUser("trainer2", "林培训", TRAINER, "华南二组"),
+    DemoUser("rep1", "李销售", REP, "华东一组"),
+    DemoUser("rep2", "王销售", REP, "华南二组"),
 )
 
 

@@ -94,7 +94,10 @@ roleplay_sessions = Table(
     Column("started_at", DateTime(timezone=True), nullable=False, index=True),
     Column("ended_at", DateTime(timezone=True), nullable=True),
     Column("outcome", String(16), nullable=True),
-    Column("overall", Integer, nullable=True, index=True),
+    Column("overall", Integer, nullable=True, index=True),  # the automatic score's
+    # The overall of the scores that count (each dimension's newest trainer override, else
+    # its automatic score), by the same weighted mean; None while no dimension is corrected.
+    Column("revised_overall", Integer, nullable=True),
     CheckConstraint(f"outcome IS NULL OR outcome IN {OUTCOMES}", name="outcome"),
 )
 

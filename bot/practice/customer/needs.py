@@ -18,7 +18,8 @@ from bot.practice.scenarios import HiddenNeed, Stakeholder
 _EXCEPT = re.compile(r"除了[^,.?!;。]*?(?:以外|之外|[,.?!;。]|$)")
 KEYWORD_WEIGHT = 2
 MIN_SCORE = 2  # one keyword, or two character pairs of the need's label
-ADDRESS_FORMS = ("总", "经理", "主任", "总监", "科长", "处长", "部长", "老师", "工", "女士", "先生")
+# Surname + one of these, as his title allows: 郑总 for a 总经理, 陈工 for an engineer.
+ADDRESS_FORMS = ("总", "经理", "主任", "总监", "科长", "处长", "部长", "主管", "老师", "顾问")
 
 
 def _pairs(text: str) -> set[str]:
@@ -43,7 +44,10 @@ def stakeholder_named(text: str, people: Iterable[Stakeholder]) -> Stakeholder |
     """The person in the decision the line names, or None."""
     folded = normalize(text)
     for person in people:
-        names = {person.name, person.title, *(person.name[0] + form for form in ADDRESS_FORMS)}
+        forms = [form for form in ADDRESS_FORMS if form in person.title]
+        forms += ["总"] if "董事长" in person.title else []
+        forms += ["工"] if "工程师" in person.title else []
+        names = {person.name, person.title, *(person.name[0] + form for form in forms)}
         if any(name in folded for name in names):
             return person
     return None

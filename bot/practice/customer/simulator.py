@@ -38,6 +38,7 @@ LOW_PATIENCE = 30  # below this every persona lets the rep know
 TRUST_WITHOUT_MORE_OBJECTIONS = 85
 NEED_QUESTIONS = frozenset({"ask_problem", "ask_implication", "ask_need_payoff"})
 OPENING_MOVES = frozenset({"greet", "small_talk", "open_praise", "open_interest"})
+QUESTION_MOVES = NEED_QUESTIONS | {"ask_situation", "confirm_understanding"}
 PRESSURE_MOVES = frozenset({"close_urgency", "close_scarcity"})
 # Questions that ask about a person he names ("郑总那边怎么看?"); a close or a next step that
 # names someone ("给郑总汇报一下?") is about the close or the step.
@@ -80,6 +81,7 @@ class CustomerSimulator:
             random.Random(f"{state.seed}:{state.turn}"),
             scenario.product,
             self._methodology.topics.already_told,
+            scenario.private_customer,
         )
         if assessment.cues.rude:
             return Reaction(speaker.remember(self._take_offence(state)), state, "insulted")
@@ -167,8 +169,8 @@ class CustomerSimulator:
         assessment: TurnAssessment,
         speaker: Speaker,
     ) -> str:
-        replies, move, cues = scenario.replies, _answered_move(assessment), assessment.cues
-        text = assessment.text
+        replies, cues = scenario.replies, assessment.cues
+        move, text = _answered_move(assessment), assessment.text
         if _unintelligible(text):  # no move can be read from it, whatever the NLU guessed
             return speaker.say("unclear", replies.unclear)  # emoji, keyboard mash, "???"
         if state.open_objection is not None:
@@ -177,6 +179,11 @@ class CustomerSimulator:
                 return answered
         if cues.over_promise and move not in NEED_QUESTIONS | {"ask_situation"}:
             return speaker.say("hype")  # M5: a promise nobody can keep is not a benefit
+        if move == "confirm_understanding" and assessment.move == move:  # "总结一下……对吗?"
+            if state.needs:
+                state.confirmed = True
+                return speaker.say("confirm_ok")
+            return speaker.say("confirm_nothing")
         if cues.question:  # gated on the move the NLU is sure of, not its guess
             asked = self._answer_question(state, scenario, text, assessment.move, speaker)
             if asked is not None:
@@ -194,11 +201,13 @@ class CustomerSimulator:
             return self._tell_fact(state, scenario, speaker)
         if move in NEED_QUESTIONS:
             return self._open_up(state, scenario, text, move, speaker)
-        if move == "confirm_understanding":
-            if state.needs:
-                state.confirmed = True
-                return speaker.say("confirm_ok")
-            return speaker.say("confirm_nothing")
+        if cues.question and (move is None or move in OPENING_MOVES | {"ask_referral"}):
+            # A question he could not place still gets an answer from what he knows: the
+            # need it names, else the next fact of his situation (M4), never "go on".
+            if need_named(text, scenario.hidden_needs) is not None:
+                return self._open_up(state, scenario, text, "ask_problem", speaker)
+            if state.facts_told < len(scenario.facts):
+                return self._tell_fact(state, scenario, speaker)
         if move in PROPOSAL_MOVES or move in {"give_evidence", "handle_objection"}:
             return self._hear_pitch(state, scenario, assessment, move, speaker)
         if move in CLOSE_MOVES:
@@ -512,6 +521,8 @@ def _answered_move(assessment: TurnAssessment) -> str | None:
     ]
     if (assessment.move is None or assessment.move in OPENING_MOVES) and further:
         return further[-1]
+    if further and further[-1] in QUESTION_MOVES and assessment.cues.question:
+        return further[-1]  # "我们做过三十多个项目……想先听听您这边的情况?" asks
     if assessment.move or assessment.moves:
         return assessment.move or assessment.moves[-1]
     # A guess is answered as a question or a remark, never taken as a close he would have to

@@ -32,12 +32,14 @@ class Speaker:
         chooser: random.Random,
         product: str,
         already_told: str,
+        private: bool = False,
     ) -> None:
         self._voice = voice
         self._state = state
         self._chooser = chooser
         self._product = product
         self._already_told = already_told
+        self._private = private  # a private buyer: no remarks about his company or boss
         self._told: str | None = None  # the scenario line this reply tells, if any
         self.situation = ""  # what the last line said was for (voices.yml situation or "fact")
 
@@ -100,7 +102,7 @@ class Speaker:
 
     def _tail(self) -> str:
         """One of his remarks after a fact: one not made yet, else any (a habit of speech)."""
-        tails = self._voice.fact_tails
+        tails = self._voice.private_tails if self._private else self._voice.fact_tails
         if not tails:
             return ""
         tail = self._fresh(tails) or tails[self._chooser.randrange(len(tails))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from statistics import mean
 
@@ -12,6 +13,7 @@ from bot.adapters.storage.database import as_utc
 from bot.adapters.storage.review.base import ReviewBase
 from bot.adapters.storage.review.queries import (
     average_scores,
+    counted_overall,
     effective,
     latest_overrides,
     week_of,
@@ -35,7 +37,7 @@ class Dashboards(ReviewBase):
             select(
                 roleplay_sessions.c.id,
                 roleplay_sessions.c.started_at,
-                session_reports.c.overall,
+                counted_overall().label("overall"),
                 session_reports.c.dimensions,
             )
             .join(session_reports, session_reports.c.session_id == roleplay_sessions.c.id)
@@ -57,13 +59,16 @@ class Dashboards(ReviewBase):
 
     def dashboard(self, team_id: int | None, weeks: int = 12) -> Dashboard:
         """Averages per dimension, weakest skills and a weekly trend of a team's finished
-        sessions (all teams when `team_id` is None; the caller checks the viewer's scope)."""
+        sessions (all teams when `team_id` is None; the caller checks the viewer's scope).
+        Overall averages are of the scores that count (trainers' corrections applied), each
+        beside the automatic scores' average."""
         query = (
             select(
                 roleplay_sessions.c.id,
                 roleplay_sessions.c.user_id,
                 roleplay_sessions.c.started_at,
-                session_reports.c.overall,
+                session_reports.c.overall.label("automatic"),
+                counted_overall().label("overall"),
                 session_reports.c.dimensions,
             )
             .join(session_reports, session_reports.c.session_id == roleplay_sessions.c.id)
@@ -82,21 +87,27 @@ class Dashboards(ReviewBase):
         for row, dimensions in scored:
             monday = week_of(as_utc(row.started_at))
             if monday >= first_week:
-                by_week[monday].append((row.overall, dimensions))
+                by_week[monday].append((row, dimensions))
         trend = [
             Week(
                 monday,
                 len(items),
-                round(mean(overall for overall, _dims in items), 1),
-                average_scores(dims for _overall, dims in items),
+                _average(row.overall for row, _dims in items),
+                average_scores(dims for _row, dims in items),
+                automatic=_average(row.automatic for row, _dims in items),
             )
             for monday, items in sorted(by_week.items())
         ]
         return Dashboard(
             sessions=len(rows),
             reps=len({row.user_id for row in rows}),
-            overall=round(mean(row.overall for row in rows), 1) if rows else None,
+            overall=_average(row.overall for row in rows) if rows else None,
+            automatic_overall=_average(row.automatic for row in rows) if rows else None,
             averages=averages,
             weakest=sorted(observed, key=lambda key: observed[key])[:3],
             weeks=trend,
         )
+
+
+def _average(values: Iterable[int]) -> float:
+    return round(mean(values), 1)

@@ -41,6 +41,7 @@ def base_query() -> Select:
             roleplay_sessions.c.persona,
             roleplay_sessions.c.outcome,
             roleplay_sessions.c.overall,
+            roleplay_sessions.c.revised_overall,
         )
         .join(users, users.c.id == roleplay_sessions.c.user_id)
         .outerjoin(teams, teams.c.id == users.c.team_id)
@@ -62,11 +63,16 @@ def filtered(viewer: Viewer, where: SessionFilter) -> Select:
         (where.persona, lambda value: roleplay_sessions.c.persona == value),
         (where.started_from, lambda value: roleplay_sessions.c.started_at >= utc(value)),
         (where.started_before, lambda value: roleplay_sessions.c.started_at < utc(value)),
-        (where.score_min, lambda value: roleplay_sessions.c.overall >= value),
-        (where.score_max, lambda value: roleplay_sessions.c.overall <= value),
+        (where.score_min, lambda value: counted_overall() >= value),
+        (where.score_max, lambda value: counted_overall() <= value),
     ]
     present = [condition(value) for value, condition in conditions if value is not None]
     return query.where(and_(*present)) if present else query
+
+
+def counted_overall():
+    """The overall that counts: the revised one where a trainer corrected a dimension."""
+    return func.coalesce(roleplay_sessions.c.revised_overall, roleplay_sessions.c.overall)
 
 
 def counts(connection: Connection, table, ids: list[str], *where) -> dict[str, int]:
@@ -130,6 +136,7 @@ def session_row(
         persona=row.persona,
         outcome=row.outcome,
         overall=row.overall,
+        revised_overall=row.revised_overall,
         rep_turns=rep_turns,
         comments=comments,
         overridden=overridden,

@@ -54,10 +54,16 @@ class SessionRow:
     scenario_id: str
     persona: str
     outcome: str | None
-    overall: int | None
+    overall: int | None  # the automatic score
+    revised_overall: int | None = None  # with the trainers' corrections; None: none made
     rep_turns: int = 0
     comments: int = 0
     overridden: bool = False
+
+    @property
+    def counted_overall(self) -> int | None:
+        """The overall that counts: the revised one if a trainer corrected a dimension."""
+        return self.overall if self.revised_overall is None else self.revised_overall
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class TranscriptTurn:
     changes: dict[str, int] | None
     feedback: str | None
     also: list[str] | None = None  # further moves the line's clauses carry
+    objection: str | None = None  # a customer line: the objection type it raises ("" none)
     undone: bool = False  # taken back by the rep: shown, not scored
     comments: list[Comment] = field(default_factory=list)
 
@@ -144,7 +151,7 @@ class NewTurnFeedback:
 class ProgressPoint:
     session_id: str
     at: datetime
-    overall: int
+    overall: int  # the overall that counts (a trainer's corrections applied)
     dimensions: dict[str, int | None]
 
 
@@ -152,15 +159,17 @@ class ProgressPoint:
 class Week:
     starts: date  # Monday, China time
     sessions: int
-    overall: float
+    overall: float  # of the overalls that count (trainers' corrections applied)
     dimensions: dict[str, float | None]
+    automatic: float | None = None  # of the automatic overalls
 
 
 @dataclass(frozen=True)
 class Dashboard:
     sessions: int
     reps: int
-    overall: float | None
+    overall: float | None  # average of the overalls that count (corrections applied)
+    automatic_overall: float | None  # average of the automatic overalls
     averages: dict[str, float | None]
     weakest: list[str]  # dimensions, weakest first
     weeks: list[Week]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.adapters.storage.review.base import ReviewBase
+from bot.adapters.storage.review.queries import effective, latest_overrides
 from bot.adapters.storage.review.rows import (
     MAX_COMMENT_CHARS,
     MAX_REASON_CHARS,
@@ -12,11 +13,13 @@ from bot.adapters.storage.review.rows import (
 )
 from bot.adapters.storage.schema import (
     comments,
+    roleplay_sessions,
     score_overrides,
     session_reports,
     turns,
 )
 from bot.methodology import DIMENSIONS
+from bot.scoring.overall import weighted_overall
 
 
 class Writes(ReviewBase):
@@ -46,7 +49,8 @@ class Writes(ReviewBase):
     def add_override(
         self, session_id: str, author_id: int, dimension: str, score: int, reason: str
     ) -> int:
-        """A trainer's score for one dimension, kept beside the automatic score."""
+        """A trainer's score for one dimension, kept beside the automatic score; the session's
+        revised overall is the weighted mean of the scores that now count."""
         reason = reason.strip()
         if dimension not in DIMENSIONS:
             raise ReviewError("未知的评分维度。")
@@ -64,7 +68,7 @@ class Writes(ReviewBase):
             ).scalar()
             if dimensions is None:
                 raise ReviewError("这场对练还没有结束,没有可修订的分数。")
-            return connection.execute(
+            override_id = connection.execute(
                 score_overrides.insert().values(
                     session_id=session_id,
                     dimension=dimension,
@@ -75,3 +79,10 @@ class Writes(ReviewBase):
                     created_at=self._now(),
                 )
             ).inserted_primary_key[0]
+            counting = effective(dimensions, latest_overrides(connection, [session_id])[session_id])
+            connection.execute(
+                update(roleplay_sessions)
+                .where(roleplay_sessions.c.id == session_id)
+                .values(revised_overall=weighted_overall(self._weights, counting))
+            )
+            return override_id
