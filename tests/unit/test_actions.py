@@ -345,7 +345,7 @@ def test_a_scenario_uploaded_in_the_web_app_is_offered_and_played(test_database)
 
 
 def test_a_question_to_the_coach_about_an_objection_gets_m6_advice_for_that_kind() -> None:
-    """"客户说太贵了怎么办" is a rep's commonest question: the 是的、是的、可是 answer for a
+    """ "客户说太贵了怎么办" is a rep's commonest question: the 是的、是的、可是 answer for a
     price objection, in a role-play too (the customer waits)."""
     for intent in ("request_hint", "ask_concept"):
         (message,) = _run(
