@@ -104,6 +104,8 @@ def test_rep_history_progress_dashboard_and_print(world) -> None:
     assert "1</strong> 场完成的对练" in board and "最需要加强" in board
     printable = trainer.get(f"/trainer/sessions/{world.own_session}/print").get_data(as_text=True)
     assert "print.css" in printable and "逐句记录" in printable and "<textarea" not in printable
+    # every strength and improvement quotes the rep's own line it is about
+    assert 'class="quote">第' in printable
 
 
 def test_admin_manages_users_teams_and_scenario_uploads(world) -> None:
