@@ -12,7 +12,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, quiz_master, roleplay_coach, storage
-from actions.state import NOT_RECORDED, RecordUnavailable, current_quiz, save, store_quiz, user_id
+from actions.roleplay_actions import choose_and_start
+from actions.state import (
+    ACTIVITY,
+    CHOOSING,
+    NOT_RECORDED,
+    RecordUnavailable,
+    current_quiz,
+    save,
+    store_quiz,
+    user_id,
+)
 from bot.practice.history import progress_text
 from bot.practice.quiz import Prompt
 
@@ -63,6 +73,8 @@ class ActionAnswerQuiz(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         quiz = current_quiz(tracker)
+        if quiz is None and tracker.get_slot(ACTIVITY) == CHOOSING:  # "2" at the role-play menu
+            return choose_and_start(dispatcher, tracker) or []
         if quiz is None:
             dispatcher.utter_message(
                 text="现在没有进行中的测验。说“考考我”开始一轮吧。",

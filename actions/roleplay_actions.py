@@ -31,10 +31,17 @@ from actions.state import (
     store_undo,
 )
 from bot.language.intents import best_intent
-from bot.practice.choosing import choose_persona, choose_scenario
+from bot.practice.choosing import choose_persona, choose_scenario, is_menu_number
 from bot.practice.coach import advise_on_objection, describe_move
 from bot.practice.quiz import result_text
 
+# What the coach answers outside a role-play to a line that is not a rep move.
+OUTSIDE_A_ROLEPLAY = {
+    "nlu_fallback": "utter_default",
+    "affirm": "utter_anything_else",
+    "deny": "utter_anything_else",
+    "out_of_scope": "utter_out_of_scope",
+}
 NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来个老虎型客户”开始一场吧。"
 NOTHING_SAID = "这场对练你还没有对客户说话,所以没有评分。"
 AGAIN = "说“开始对练”再来一场,说“我的进度”看看历次成绩。"
@@ -73,10 +80,13 @@ def choose_and_start(
     typed = "" if typed.startswith("/") else typed  # a button's payload, not the rep's words
     scenario = next(tracker.get_latest_entity_values("scenario"), None) or pending.get("scenario")
     persona = next(tracker.get_latest_entity_values("persona"), None) or pending.get("persona")
-    if scenario not in coach.scenarios:
+    asked_scenario = scenario not in coach.scenarios  # the menu on screen is the scenarios
+    if asked_scenario:
         scenario = choose_scenario(typed, coach.scenarios) if typed else None
     if persona not in personas:
-        persona = choose_persona(typed, personas) if typed else None
+        # A number answers the menu on screen only: "2" at the scenarios is not a persona.
+        by_number = asked_scenario and is_menu_number(typed)
+        persona = choose_persona(typed, personas) if typed and not by_number else None
     if scenario is not None and persona is not None:
         return _start(dispatcher, tracker, scenario, persona)
     chose_now = (scenario, persona) != (pending.get("scenario"), pending.get("persona"))
@@ -173,8 +183,9 @@ class ActionRepMove(Action):
         intent, confidence = best.intent, best.confidence
         text = _as_typed(tracker)
         if play is None or play.finished:
-            if tracker.latest_message.get("intent", {}).get("name") == "nlu_fallback":
-                dispatcher.utter_message(response="utter_default")
+            said = tracker.latest_message.get("intent", {}).get("name")
+            if said in OUTSIDE_A_ROLEPLAY:
+                dispatcher.utter_message(response=OUTSIDE_A_ROLEPLAY[said])
             elif intent == "greet":
                 dispatcher.utter_message(response="utter_greet")
             else:

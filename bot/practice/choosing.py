@@ -42,6 +42,11 @@ def _menu_number(text: str) -> int | None:
     return int(digit) if digit.isdigit() else _NUMERALS[digit]
 
 
+def is_menu_number(text: str) -> bool:
+    """ "2", "第三个": a choice from the menu on screen, whichever it is."""
+    return _menu_number(text) is not None
+
+
 def _pick(text: str, names: Mapping[str, Sequence[str]]) -> str | None:
     """The one id whose names appear in the text (or the text in one of its names)."""
     folded = _folded(text)

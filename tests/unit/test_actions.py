@@ -363,3 +363,21 @@ def test_a_question_to_the_coach_about_an_objection_gets_m6_advice_for_that_kind
         ActionRoleplayHint(), _tracker("request_hint", text="客户说别家更便宜怎么办", roleplay=play)
     )
     assert "接着对客户说话" in message["text"]
+
+
+def test_yes_no_and_off_topic_outside_a_role_play_get_the_coachs_answers() -> None:
+    for intent, response in (
+        ("affirm", "utter_anything_else"),
+        ("deny", "utter_anything_else"),
+        ("out_of_scope", "utter_out_of_scope"),
+        ("nlu_fallback", "utter_default"),
+    ):
+        (message,) = _run(ActionRepMove(), _tracker(intent, text="好的"))
+        assert message["response"] == response, intent
+
+
+def test_a_number_at_the_scenario_menu_is_a_choice_not_a_quiz_answer() -> None:
+    (menu,), slots = _run_for_slots(
+        ActionAnswerQuiz(), _tracker("answer_quiz", text="2", choice={})
+    )
+    assert "性格" in menu["text"] and slots["choice"]["scenario"]
