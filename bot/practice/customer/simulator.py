@@ -265,8 +265,8 @@ class CustomerSimulator:
     def _asked_topic(self, text: str, move: str | None) -> str | None:
         """The topic to answer. A problem, implication or need-payoff question opens up needs
         (M4), a close asks for the order and a next step for a meeting (M7): those get their
-        topic answered only when both readers name it or the reader is sure ("除了停线,还有别的让您不放心的地方吗?" is about worries, not
-        competitors); any other question, or one the NLU could not read, gets it answered."""
+        topic answered only when both readers name it or the reader is sure; any other
+        question, or one the NLU could not read, gets it answered."""
         if move in CLOSE_MOVES or move in NEED_QUESTIONS or move == "propose_next_step":
             heard, probability = self._topics.best(text)
             agreed = heard == cue_topic(text, self._methodology.topics)
