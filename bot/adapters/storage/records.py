@@ -200,14 +200,7 @@ class Storage:
         """The turns that count, in order, as the scorer reads them: what the report of a
         session is computed from, so the transcript a trainer reads and the scores agree."""
         query = (
-            select(
-                turns.c.speaker,
-                turns.c.text,
-                turns.c.move,
-                turns.c.confidence,
-                turns.c.also,
-                turns.c.objection,
-            )
+            select(*_SCORED_COLUMNS)
             .where(turns.c.session_id == session_id, turns.c.undone_at.is_(None))
             .order_by(turns.c.position)
         )
@@ -314,6 +307,17 @@ class Storage:
             return [QuizRecord(as_utc(row[0]), *row[1:]) for row in connection.execute(query)]
 
 
+# What the scorer reads of a turn (`_stored_turn`), in the live turns and the transcript alike.
+_SCORED_COLUMNS = (
+    turns.c.speaker,
+    turns.c.text,
+    turns.c.move,
+    turns.c.confidence,
+    turns.c.also,
+    turns.c.objection,
+)
+
+
 def transcript_query(session_id: str) -> Select:
     """A session's turns in the order they were said, each rep turn with its stored
     assessment (None otherwise); undone turns are flagged and come before what replaced them."""
@@ -321,12 +325,7 @@ def transcript_query(session_id: str) -> Select:
         select(
             turns.c.id,
             turns.c.position,
-            turns.c.speaker,
-            turns.c.text,
-            turns.c.move,
-            turns.c.confidence,
-            turns.c.also,
-            turns.c.objection,
+            *_SCORED_COLUMNS,
             turn_assessments.c.step,
             turn_assessments.c.changes,
             turn_assessments.c.feedback,
