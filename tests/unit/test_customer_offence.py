@@ -62,3 +62,15 @@ def test_a_polite_visit_is_not_taken_as_rude(scorer, simulator) -> None:
     }
     _, state = _visit(scorer, simulator, "owl", list(polite), polite)
     assert state.insults == 0 and state.outcome is None
+
+
+def test_condescension_dressed_politely_is_taken_as_rude(scorer, simulator) -> None:
+    line = "那是您不了解技术,您别瞎担心,听我的准没错。"
+    _, state = _visit(scorer, simulator, "koala", [line])
+    assert state.insults == 1
+
+
+def test_a_rep_sharing_a_worry_is_not_rude(scorer, simulator) -> None:
+    lines = ["您担心售后是很正常的,很多客户一开始也这么想。", "您想多了解一下我们的售后安排吗?"]
+    _, state = _visit(scorer, simulator, "koala", lines)
+    assert state.insults == 0

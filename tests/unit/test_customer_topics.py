@@ -89,3 +89,33 @@ def test_a_scenario_naming_an_unknown_topic_is_refused_with_the_line(methodology
     good = source.replace("  weather:\n    answer: 晴。\n", "")
     scenario, problems = check_scenario_file(methodology, "with_topics.yml", good.encode())
     assert problems == [] and scenario.topic_answer("budget", {}) == "五十万。"
+
+
+def test_two_questions_in_one_line_get_two_answers(scorer, world):
+    scenarios, simulator = world
+    factory = scenarios["inkjet_factory"].topics
+    replies, state = _ask(
+        scorer, simulator, ["好的王厂长,那预算大概有多少?另外什么时候要换好?"], trust=70
+    )
+    assert state.topics_told == ["budget", "timing"]
+    budget = next(p for p in factory["budget"].phrasings("owl") if replies[0].startswith(p))
+    assert any(replies[0][len(budget) :].startswith(p) for p in factory["timing"].phrasings("owl"))
+
+
+def test_one_question_in_two_clauses_gets_one_answer(scorer, world):
+    _, simulator = world
+    _, state = _ask(scorer, simulator, ["预算这块,大概什么时候要定下来?"], trust=70)
+    assert state.topics_told == ["timing"]
+
+
+def test_a_need_question_after_a_topic_question_is_answered_too(scorer, world):
+    scenarios, simulator = world
+    session = scorer.start("inkjet_factory", "owl")
+    start = simulator.start("inkjet_factory", "owl", 3)
+    session.add(Turn(speaker="customer", text=start.reply))
+    line = "现在厂里用的是哪家的喷码机?用下来有没有什么不太满意的地方?"
+    turn = Turn(speaker="rep", text=line, move="ask_situation", also=["ask_problem"])
+    reaction = simulator.react(start.state, session.add(turn))
+    assert reaction.state.topics_told == ["current_supplier"]
+    assert list(reaction.state.needs) == ["downtime"]
+    assert scenarios["inkjet_factory"].hidden_needs[0].line[:8] in reaction.reply

@@ -50,6 +50,9 @@ _KEYBOARD_MASH = re.compile(r"[bcdfghjklmnpqrstvwxz]{4,}")
 # sure ("您这边还在跟哪几家谈?" taken by the NLU for a problem question, "是您定,还是要跟
 # 老板汇报?" for an alternative close); its examples hold closes as not a topic.
 SURE_TOPIC = 0.5
+# The questions of one line a customer answers; a third waits for the rep to ask again.
+MAX_QUESTIONS_ANSWERED = 2
+_QUESTION_MARK = re.compile(r"(?<=\?)")
 PRICE_WORDS = ("价格", "报价", "多少钱", "费用", "优惠", "折扣", "单价", "总价", "价钱", "收费")
 
 
@@ -187,6 +190,13 @@ class CustomerSimulator:
         if cues.question:  # gated on the move the NLU is sure of, not its guess
             asked = self._answer_question(state, scenario, text, assessment.move, speaker)
             if asked is not None:
+                # "现在用哪家的?用下来有什么不满意的?": the need question after the topic one
+                # is answered too.
+                need_question = next((m for m in assessment.moves if m in NEED_QUESTIONS), None)
+                if need_question and len(_QUESTION_MARK.findall(normalize(text))) >= 2:
+                    before = dict(state.needs)
+                    more = self._open_up(state, scenario, text, need_question, speaker)
+                    return f"{asked}{more}" if state.needs != before else asked
                 return asked
         if state.open_objection is not None and move in CLOSE_MOVES:
             state.stalls += 1  # M6: pushed to decide with his concern still open
@@ -238,7 +248,8 @@ class CustomerSimulator:
     ) -> str | None:
         """M9: a question about someone in the decision, or about a qualification topic."""
         person = stakeholder_named(text, scenario.stakeholders)
-        topic = self._asked_topic(text, move)
+        asked = self._asked_topics(text, move)
+        topic = asked[0] if asked else None
         # "郑总那边预算批了吗?" asks the budget; "采购部那边谁来定?" the decision, which names
         # everyone, the first time; "郑总一般看重什么?" asks about the person.
         topics = self._methodology.topics.topics
@@ -255,7 +266,27 @@ class CustomerSimulator:
         opens_needs = self._methodology.topics.topics[topic].opens_needs
         if move in NEED_QUESTIONS and opens_needs and _needs_left(state, scenario, move):
             return None  # M4: "有什么不放心的?" brings out a need while needs remain
-        return self._tell_topic(state, scenario, topic, speaker)
+        answers = [self._tell_topic(state, scenario, one, speaker) for one in asked]
+        told = [answer for answer in answers if answer is not None]
+        return "".join(told) if told else None
+
+    def _asked_topics(self, text: str, move: str | None) -> list[str]:
+        """The topics a line asks about, in order: two questions in one line ("预算大概多少?
+        什么时候要定?") get two answers, as a person gives them; a question the reader cannot
+        place on its own leaves the line's topic as read whole."""
+        whole = self._asked_topic(text, move)
+        questions = [part for part in _QUESTION_MARK.split(normalize(text)) if part.strip()]
+        if not _QUESTION_MARK.search(normalize(text)) or len(questions) < 2:
+            return [whole] if whole else []
+        asked: list[str] = []
+        for question in questions[:MAX_QUESTIONS_ANSWERED + 1]:
+            heard, probability = self._topics.best(question)
+            agreed = heard == cue_topic(question, self._methodology.topics)
+            if heard != NO_TOPIC and (agreed or probability >= SURE_TOPIC) and heard not in asked:
+                asked.append(heard)
+        if whole and whole not in asked:
+            asked.insert(0, whole)
+        return asked[:MAX_QUESTIONS_ANSWERED] if len(asked) > 1 else [whole] if whole else []
 
     def topic_of(self, text: str) -> str | None:
         """The qualification topic (M9) a rep line asks about: the classifier's reading, or
