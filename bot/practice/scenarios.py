@@ -8,6 +8,7 @@ checked too, so a typo cannot silently make a need impossible to reveal.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from bot.methodology.schema import StrictModel
 from bot.methodology.vocabulary import PersonaId
 
 DEFAULT_DIRECTORY = KNOWLEDGE_DIRECTORY / "scenarios"
+SAID_AS_MAX_CHARS = 8
+_CLAUSE_MARK = re.compile(r"[,,。、;;!!??…]")
 DISCOVERY_QUESTIONS = ("ask_situation", "ask_problem", "ask_implication", "ask_need_payoff")
 if TYPE_CHECKING:  # pydantic's constrained types are plain values to a type checker
     PersonaKey = str
@@ -62,7 +65,10 @@ class HiddenNeed(StrictModel):
     """A need the customer only reveals to the right kind of question (M4)."""
 
     id: Text
-    label: Text
+    label: Text  # for the trainer and the report: what the need is
+    # How the customer names it in a sentence ("喷头老堵这件事", "说到交期"): a short noun
+    # phrase; the label, a description ("独一无二,不撞款"), reads garbled there.
+    said_as: Text | None = None
     revealed_by: list[Literal[DISCOVERY_QUESTIONS]]  # type: ignore[valid-type]
     line: Text
     implication_line: Text
@@ -72,6 +78,19 @@ class HiddenNeed(StrictModel):
     keywords: list[Text] = Field(default_factory=list)
     # More he says when asked about the need again, once it is out (never a denial, M4).
     elaboration: list[Text] = Field(default_factory=list)
+
+    @validator("said_as")
+    def _said_as_is_a_phrase(cls, said_as: str | None) -> str | None:
+        if said_as is not None and (len(said_as) > SAID_AS_MAX_CHARS or _CLAUSE_MARK.search(said_as)):
+            raise ValueError(
+                f"said_as 要写成客户嘴里的一个短说法({SAID_AS_MAX_CHARS} 个字以内,不带标点):{said_as!r}"
+            )
+        return said_as
+
+    @property
+    def spoken(self) -> str:
+        """The need as the customer names it."""
+        return self.said_as or self.label
 
 
 class Objection(StrictModel):

@@ -66,3 +66,18 @@ def test_unknown_objection_type_and_wrong_id_are_caught(methodology, scenario_di
     message = library.errors[0]
     assert "unknown objection type 'weather'" in message
     assert "must match the file name" in message
+
+
+def test_a_need_said_as_a_description_is_refused(methodology, scenario_dir: Path) -> None:
+    path = scenario_dir / "luxury_jewellery.yml"
+    text = path.read_text(encoding="utf-8").replace("said_as: 不撞款", "said_as: 独一无二,不撞款")
+    path.write_text(text, encoding="utf-8")
+    library = load_scenarios(methodology, scenario_dir)
+    assert "luxury_jewellery" not in library.scenarios
+    assert "said_as" in library.errors[0] and "独一无二,不撞款" in library.errors[0]
+
+
+def test_the_customer_names_his_needs_in_his_own_words(methodology) -> None:
+    for scenario in load_scenarios(methodology).scenarios.values():
+        for need in scenario.hidden_needs:
+            assert "," not in need.spoken and "、" not in need.spoken, (scenario.id, need.id)

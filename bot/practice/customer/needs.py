@@ -34,7 +34,8 @@ def need_named(text: str, needs: Iterable[HiddenNeed]) -> HiddenNeed | None:
     best: tuple[int, HiddenNeed] | None = None
     for need in needs:
         score = KEYWORD_WEIGHT * sum(normalize(w).lower() in folded for w in need.keywords)
-        score += len(_pairs(normalize(need.label).lower()) & pairs)
+        named = _pairs(normalize(need.label).lower()) | _pairs(normalize(need.spoken).lower())
+        score += len(named & pairs)
         if score >= MIN_SCORE and (best is None or score > best[0]):
             best = (score, need)
     return best[1] if best else None

@@ -378,7 +378,7 @@ class CustomerSimulator:
             if fresh is not None:
                 return reveal(fresh, "problem")
             if revealed:
-                return speaker.say("no_more_needs", need=revealed[-1].label)
+                return speaker.say("no_more_needs", need=revealed[-1].spoken)
             return speaker.say("not_thought")
         reached = "implication" if move == "ask_implication" else "payoff"
         if named is not None and named.id not in state.needs:
@@ -442,7 +442,7 @@ class CustomerSimulator:
         if need is not None and need.id not in state.addressed:
             state.addressed.append(need.id)
             situation = "evidence_for_need" if cues.has_evidence else "benefit_for_need"
-            return speaker.say(situation, need=need.label)
+            return speaker.say(situation, need=need.spoken)
         talks_price = any(word in normalize(assessment.text) for word in PRICE_WORDS)
         if talks_price and cues.acknowledge_pivot:  # the price worry met before he voices it
             forestalled = self._forestall(state, scenario, "price")
@@ -456,7 +456,7 @@ class CustomerSimulator:
         if need is None and move != "give_evidence":
             waiting = [n for n in told if n.id not in state.addressed]
             if waiting:
-                return speaker.say("pitch_off_need", need=waiting[0].label)
+                return speaker.say("pitch_off_need", need=waiting[0].spoken)
         if cues.has_evidence:
             return speaker.say("evidence", replies.evidence)
         return speaker.say("suggestion", replies.suggestion)
