@@ -68,6 +68,7 @@ Situation = Literal[
     "confirm_ok",
     "confirm_nothing",
     "next_step_ok",
+    "next_step_again",
     "next_step_refused",
     "farewell",
     "argued",

@@ -198,3 +198,82 @@ def test_a_need_set_aside_with_chu_le_is_not_the_one_asked_about(scorer, simulat
     asked = [*DISCOVERY, ("除了停线,还有别的让您不放心的地方吗?", "ask_problem")]
     heard, state = visit(scorer, simulator, "owl", asked)
     assert heard[-1][1] == "need" and set(state.needs) == {"downtime", "print_quality"}
+
+
+def _play(scorer, simulator, persona, lines, scenario="inkjet_factory"):
+    """Like visit(), with the further moves a line's clauses carry: (text, move, also)."""
+    session = scorer.start(scenario, persona)
+    start = simulator.start(scenario, persona, 4)
+    session.add(Turn(speaker="customer", text=start.reply))
+    state, heard = start.state, []
+    for text, move, also in lines:
+        turn = Turn(speaker="rep", text=text, move=move, also=list(also))
+        reaction = simulator.react(state, session.add(turn))
+        session.add(Turn(speaker="customer", text=reaction.reply))
+        state = reaction.state
+        heard.append((reaction.reply, reaction.situation))
+    return heard, state
+
+
+def test_a_next_step_agreed_stands_and_a_goodbye_after_it_is_a_goodbye(scorer, simulator):
+    lines = [
+        (*DISCOVERY[0], ()),
+        (*DISCOVERY[2], ()),
+        ("那下周二我带工程师来厂里试机,您看行吗?", "propose_next_step", ()),
+        ("好的,那就下周二上午,我把试机方案提前发给您。", "propose_next_step", ()),
+        (
+            "好嘞王厂长,那我回去就准备方案,今天耽误您时间了,谢谢!",
+            "propose_next_step",
+            ("thank_and_leave",),
+        ),
+    ]
+    for persona in PERSONAS:
+        heard, state = _play(scorer, simulator, persona, lines)
+        situations = [situation for _, situation in heard[2:]]
+        assert situations == ["next_step_ok", "next_step_again", "next_step_again"], persona
+        assert state.next_step_agreed
+
+
+def test_a_goodbye_after_a_pitch_is_not_answered_as_a_pitch(scorer, simulator):
+    lines = [
+        (*DISCOVERY[0], ()),
+        (*DISCOVERY[2], ()),
+        (
+            "我们这款机器喷头自清洁,停线能少一半,今天就先聊到这,谢谢您抽时间!",
+            "present_benefit",
+            ("thank_and_leave",),
+        ),
+    ]
+    heard, state = _play(scorer, simulator, "owl", lines)
+    assert heard[-1][1] == "farewell" and state.outcome == "ended"
+
+
+def test_a_thank_you_before_a_question_is_not_a_goodbye(scorer, simulator):
+    lines = [
+        (*DISCOVERY[0], ()),
+        ("谢谢您说得这么细,那停一次线大概损失多少?", "ask_implication", ("thank_and_leave",)),
+    ]
+    heard, state = _play(scorer, simulator, "owl", lines)
+    assert heard[-1][1] != "farewell" and state.outcome is None
+
+
+def test_an_impatient_tiger_does_not_grumble_after_saying_yes_nor_twice_alike(scorer, simulator):
+    long_line = "王厂长," + "我们公司成立二十年,服务过很多食品厂,口碑一直很好," * 4 + "您看呢?"
+    lines = [(long_line, "present_product", ())] * 4
+    lines += [("那下周二我带工程师来试机,您看行吗?", "propose_next_step", ())]
+    heard, _ = _play(scorer, simulator, "tiger", [(*DISCOVERY[2], ()), *lines])
+    remarks = simulator._methodology.voices["tiger"].lines["impatient"]
+    said = [r for reply, _ in heard for r in remarks if reply.endswith(r)]
+    assert said and len(said) == len(set(said))
+    assert not any(heard[-1][0].endswith(r) for r in remarks)
+
+
+def test_who_someone_is_gets_who_he_is(scorer, simulator, methodology):
+    scenarios = load_scenarios(methodology).scenarios
+    adviser = next(p for p in scenarios["luxury_jewellery"].stakeholders if p.name == "韩志明")
+    lines = [
+        ("林女士您好,我是珠宝定制的小周。", "greet", ()),
+        ("欣怡是您女儿对吧?那韩先生是?", "ask_situation", ()),
+    ]
+    heard, _ = _play(scorer, simulator, "peacock", lines, scenario="luxury_jewellery")
+    assert heard[-1][1] == "person" and adviser.line[:6] in heard[-1][0]

@@ -20,6 +20,8 @@ KEYWORD_WEIGHT = 2
 MIN_SCORE = 2  # one keyword, or two character pairs of the need's label
 # Surname + one of these, as his title allows: 郑总 for a 总经理, 陈工 for an engineer.
 ADDRESS_FORMS = ("总", "经理", "主任", "总监", "科长", "处长", "部长", "主管", "老师", "顾问")
+# A person outside a company (a private buyer's adviser, friend): 韩先生, 苏太太.
+PRIVATE_FORMS = ("先生", "太太", "女士", "小姐")
 
 
 def _pairs(text: str) -> set[str]:
@@ -48,6 +50,7 @@ def stakeholder_named(text: str, people: Iterable[Stakeholder]) -> Stakeholder |
         forms = [form for form in ADDRESS_FORMS if form in person.title]
         forms += ["总"] if "董事长" in person.title else []
         forms += ["工"] if "工程师" in person.title else []
+        forms += list(PRIVATE_FORMS)
         names = {person.name, person.title, *(person.name[0] + form for form in forms)}
         if any(name in folded for name in names):
             return person

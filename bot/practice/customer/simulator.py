@@ -50,6 +50,21 @@ _KEYBOARD_MASH = re.compile(r"[bcdfghjklmnpqrstvwxz]{4,}")
 # sure ("您这边还在跟哪几家谈?" taken by the NLU for a problem question, "是您定,还是要跟
 # 老板汇报?" for an alternative close); its examples hold closes as not a topic.
 SURE_TOPIC = 0.5
+# Replies that agree or are pleased: no impatient remark after them ("可以,你安排吧。啰嗦。").
+PLEASED = frozenset(
+    {
+        "accepted",
+        "next_step_ok",
+        "next_step_again",
+        "farewell",
+        "benefit_for_need",
+        "evidence_for_need",
+        "answered_objection",
+        "confirm_ok",
+    }
+)
+# "韩先生和苏太太是?", "郑总是做什么的?": who someone is, whatever move the NLU read.
+_WHO_IS = re.compile(r"(?:是谁|是哪位|是做什么|是干什么|是什么人|负责什么|管什么|是\?)")
 # The questions of one line a customer answers; a third waits for the rep to ask again.
 MAX_QUESTIONS_ANSWERED = 2
 _QUESTION_MARK = re.compile(r"(?<=\?)")
@@ -96,8 +111,12 @@ class CustomerSimulator:
             reply = speaker.say(upset)
         else:
             reply = self._reply(state, scenario, assessment, speaker)
-            if upset == "impatient" or state.patience < LOW_PATIENCE:
-                reply = f"{reply}{speaker.say('impatient')}"
+            if (upset == "impatient" or state.patience < LOW_PATIENCE) and (
+                speaker.situation not in PLEASED
+            ):
+                # Said once in his words, not after a yes, and never the same remark twice.
+                remark = speaker.fresh_line("impatient")
+                reply = f"{reply}{remark}" if remark else reply
         if speaker.said_before(reply):  # every line of the moment used up: say it told
             told = self._methodology.topics.already_told
             reply = speaker.say("go_on") if reply.startswith(told) else f"{told}{reply}"
@@ -187,6 +206,11 @@ class CustomerSimulator:
                 state.confirmed = True
                 return speaker.say("confirm_ok")
             return speaker.say("confirm_nothing")
+        if _leaving(assessment):  # "……今天耽误您时间了,谢谢!" ends the visit, whatever came first
+            if move == "propose_next_step" or cues.next_step:
+                return self._next_step(state, scenario, speaker)
+            state.outcome = state.outcome or "ended"
+            return speaker.say("farewell", replies.farewell)
         if cues.question:  # gated on the move the NLU is sure of, not its guess
             asked = self._answer_question(state, scenario, text, assessment.move, speaker)
             if asked is not None:
@@ -226,9 +250,7 @@ class CustomerSimulator:
             state.outcome = state.outcome or "ended"
             return speaker.say("farewell", replies.farewell)
         if move == "propose_next_step" or cues.next_step:
-            if state.trust >= START_TRUST - 10:
-                return speaker.say("next_step_ok", replies.next_step)
-            return speaker.say("next_step_refused")
+            return self._next_step(state, scenario, speaker)
         situation, lines = {
             "greet": ("greet", replies.greet),
             "small_talk": ("small_talk", replies.small_talk),
@@ -237,6 +259,16 @@ class CustomerSimulator:
             "open_suggestion": ("suggestion", replies.suggestion),
         }.get(move or "", ("go_on", ()))
         return speaker.say(situation, lines)
+
+    @staticmethod
+    def _next_step(state: CustomerState, scenario: Scenario, speaker: Speaker) -> str:
+        """M7: a concrete next step is agreed once trust allows; proposed again, it stands."""
+        if state.next_step_agreed:
+            return speaker.say("next_step_again")
+        if state.trust >= START_TRUST - 10:
+            state.next_step_agreed = True
+            return speaker.say("next_step_ok", scenario.replies.next_step)
+        return speaker.say("next_step_refused")
 
     def _answer_question(
         self,
@@ -248,7 +280,11 @@ class CustomerSimulator:
     ) -> str | None:
         """M9: a question about someone in the decision, or about a qualification topic."""
         person = stakeholder_named(text, scenario.stakeholders)
-        asked = self._asked_topics(text, move)
+        asked = [
+            one
+            for one in self._asked_topics(text, move)
+            if one not in state.topics_told or self._asked_again(text, one, move)
+        ]
         topic = asked[0] if asked else None
         # "郑总那边预算批了吗?" asks the budget; "采购部那边谁来定?" the decision, which names
         # everyone, the first time; "郑总一般看重什么?" asks about the person.
@@ -258,7 +294,8 @@ class CustomerSimulator:
             or topics[topic].person_answers
             or (topic == "decision" and topic in state.topics_told)
         )
-        if person is not None and move in PERSON_QUESTIONS and about_person:
+        who_is = person is not None and bool(_WHO_IS.search(normalize(text)))
+        if person is not None and (who_is or (move in PERSON_QUESTIONS and about_person)):
             speaker.note("person")
             return speaker.tell(person.line)
         if topic is None:
@@ -269,6 +306,17 @@ class CustomerSimulator:
         answers = [self._tell_topic(state, scenario, one, speaker) for one in asked]
         told = [answer for answer in answers if answer is not None]
         return "".join(told) if told else None
+
+    def _asked_again(self, text: str, topic: str, move: str | None) -> bool:
+        """Whether a line asks again about a topic he told: only when both readers say so,
+        and never in a question about what a need costs or is worth ("如果到时候赶不上,影响
+        大吗?" asks what being late costs, not the date again). Otherwise the line gets what it asks
+        for, not "刚才说过了"."""
+        if move in {"ask_implication", "ask_need_payoff"}:
+            return False
+        heard, probability = self._topics.best(text)
+        agreed = heard == cue_topic(text, self._methodology.topics)
+        return heard == topic and (agreed or probability >= SURE_TOPIC)
 
     def _asked_topics(self, text: str, move: str | None) -> list[str]:
         """The topics a line asks about, in order: two questions in one line ("预算大概多少?
@@ -532,6 +580,18 @@ def _unintelligible(text: str) -> bool:
     if _CHINESE.search(folded):
         return False
     return not _LATIN_WORD.search(folded) or bool(_KEYBOARD_MASH.search(folded))
+
+
+def _leaving(assessment: TurnAssessment) -> bool:
+    """A goodbye at the end of a line that did something else first ("……下周二我带方案过来,
+    今天耽误您时间了,谢谢!"); a thank-you inside an opening or before a question is not one."""
+    if assessment.move == "thank_and_leave":
+        return False  # answered as the goodbye it is, further down
+    return (
+        "thank_and_leave" in assessment.moves
+        and assessment.move not in OPENING_MOVES
+        and not assessment.cues.question
+    )
 
 
 def _needs_left(state: CustomerState, scenario: Scenario, question: str) -> bool:

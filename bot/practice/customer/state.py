@@ -30,6 +30,7 @@ class CustomerState:
     proposals: int = 0  # pitch turns after discovery (M5); the price worry comes with the second
     addressed: list[str] = field(default_factory=list)  # needs a benefit or proof has answered
     said: list[str] = field(default_factory=list)  # keys of what he said, so nothing repeats
+    next_step_agreed: bool = False  # he said yes to a next step (M7); asked again, it stands
 
     def to_dict(self) -> dict:
         return asdict(self)

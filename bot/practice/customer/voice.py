@@ -69,6 +69,13 @@ class Speaker:
         """One of `options`, one he has not said if there is one."""
         return self._fresh(options) or self._oldest(options)
 
+    def fresh_line(self, situation: str) -> str | None:
+        """One of his lines for `situation` not said yet in this visit, or None."""
+        line = self._fresh(self._voice.lines[situation])
+        if line is not None:
+            self._state.said.append(_key(line))
+        return line
+
     def say(self, situation: str, lines: Sequence[str] = (), need: str = "") -> str:
         """His own words for `situation`; templates with {line} take one of the scenario's
         `lines` for the moment, cut to his length."""
