@@ -140,6 +140,9 @@ class Stakeholder(StrictModel):
 
 class Replies(StrictModel):
     opening: Text
+    # The first thing he says, in each persona's manner (M8): a koala does not open with
+    # "时间有限,开门见山", a tiger does not offer tea. A persona not listed says `opening`.
+    opening_by_persona: dict[PersonaKey, Text] = Field(default_factory=dict)
     greet: list[Text]
     small_talk: list[Text]
     praise: list[Text]

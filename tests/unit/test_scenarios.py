@@ -81,3 +81,9 @@ def test_the_customer_names_his_needs_in_his_own_words(methodology) -> None:
     for scenario in load_scenarios(methodology).scenarios.values():
         for need in scenario.hidden_needs:
             assert "," not in need.spoken and "、" not in need.spoken, (scenario.id, need.id)
+
+
+def test_each_persona_opens_the_visit_in_its_own_manner(methodology) -> None:
+    for scenario in load_scenarios(methodology).scenarios.values():
+        openings = {scenario.replies.opening_by_persona.get(p, "") for p in methodology.personas}
+        assert len(openings) == 4 and "" not in openings, scenario.id

@@ -86,7 +86,8 @@ class CustomerSimulator:
         if persona not in self._methodology.personas:
             raise ValueError(f"unknown persona {persona!r}")
         state = CustomerState(scenario_id, persona, seed)
-        return Reaction(scenario.replies.opening, state)
+        replies = scenario.replies
+        return Reaction(replies.opening_by_persona.get(persona, replies.opening), state)
 
     def react(self, state: CustomerState, assessment: TurnAssessment) -> Reaction:
         """The customer's reply to one assessed rep turn, and his new state."""
