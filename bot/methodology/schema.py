@@ -373,6 +373,7 @@ class Cues(StrictModel):
     pivot: list[str]
     question_words: list[str]
     evidence: list[str]
+    case_evidence: list[str]
     organisation_suffixes: list[str]
     organisation_words: list[str]
     self_introduction: list[str]

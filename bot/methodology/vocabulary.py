@@ -61,6 +61,7 @@ Situation = Literal[
     "hype",
     "benefit_for_need",
     "evidence_for_need",
+    "case_for_need",
     "evidence",
     "pitch_off_need",
     "no_more_needs",

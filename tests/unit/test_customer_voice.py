@@ -277,3 +277,19 @@ def test_who_someone_is_gets_who_he_is(scorer, simulator, methodology):
     ]
     heard, _ = _play(scorer, simulator, "peacock", lines, scenario="luxury_jewellery")
     assert heard[-1][1] == "person" and adviser.line[:6] in heard[-1][0]
+
+
+def test_a_case_is_heard_as_a_story_and_a_report_as_proof(scorer, simulator, methodology):
+    case = (
+        "去年华丰食品换了我们的机器,停线从一周三次降到一个月一次,这个案例您可以去看。",
+        "give_evidence",
+    )
+    report = ("停线这块,这是第三方检测报告,连续运行720小时喷头没有堵过。", "give_evidence")
+    for persona in PERSONAS:
+        lines = methodology.voices[persona].lines
+        (told_case, situation), *_ = visit(scorer, simulator, persona, [*DISCOVERY, case])[0][-1:]
+        assert situation == "case_for_need" and told_case in {
+            line.format(need="停线") for line in lines["case_for_need"]
+        }, persona
+        (_, situation), *_ = visit(scorer, simulator, persona, [*DISCOVERY, report])[0][-1:]
+        assert situation == "evidence_for_need", persona

@@ -59,6 +59,7 @@ PLEASED = frozenset(
         "farewell",
         "benefit_for_need",
         "evidence_for_need",
+        "case_for_need",
         "answered_objection",
         "confirm_ok",
     }
@@ -490,8 +491,7 @@ class CustomerSimulator:
         need = need_named(assessment.text, told)
         if need is not None and need.id not in state.addressed:
             state.addressed.append(need.id)
-            situation = "evidence_for_need" if cues.has_evidence else "benefit_for_need"
-            return speaker.say(situation, need=need.spoken)
+            return speaker.say(self._proof_kind(assessment), need=need.spoken)
         talks_price = any(word in normalize(assessment.text) for word in PRICE_WORDS)
         if talks_price and cues.acknowledge_pivot:  # the price worry met before he voices it
             forestalled = self._forestall(state, scenario, "price")
@@ -509,6 +509,16 @@ class CustomerSimulator:
         if cues.has_evidence:
             return speaker.say("evidence", replies.evidence)
         return speaker.say("suggestion", replies.suggestion)
+
+    def _proof_kind(self, assessment: TurnAssessment) -> str:
+        """How a benefit for a need he told lands (M5 B/E): as another customer's story when
+        it names one (a case, a reference, a visit), as proof when it gives figures or a
+        report, else as a benefit."""
+        cues = assessment.cues
+        case_words = self._methodology.cues.case_evidence
+        if cues.references or any(word in case_words for word in cues.evidence):
+            return "case_for_need"
+        return "evidence_for_need" if cues.has_evidence else "benefit_for_need"
 
     @staticmethod
     def _forestall(state: CustomerState, scenario: Scenario, kind: str) -> str | None:
