@@ -142,6 +142,11 @@ def test_evidence_the_rep_says_he_lacks_is_no_evidence(cues, line: str, evidence
         ("别家也有类似的方案,不过我们的售后响应更快。", False),
         ("我们不坑人,价格都写在合同里。", False),
         ("您现在用的设备用了五年,我们先看看运行数据。", False),
+        ("你们那个主办行的系统我知道,老掉牙了,跨行根本做不了。", True),
+        ("说实话你们现在这种做法有点落后了。", True),
+        ("账户散在六家银行,这种管理方式算是比较原始的了。", True),
+        ("您也不想比同行落后吧?我们帮您把原始数据理清楚。", False),
+        ("这种做法很常见,很多集团一开始都是这样。", False),
     ],
 )
 def test_running_down_a_competitor_is_its_own_cue(cues, line: str, bashing: bool) -> None:
