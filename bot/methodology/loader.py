@@ -111,10 +111,11 @@ class Methodology:
         ).sentences
         self.topics: Topics = _part(parts, "topics.yml", Topics)
         self.topic_examples: TopicExamples = _part(parts, "topic_examples.yml", TopicExamples)
+        voices = _part(parts, "voices.yml", Voices)
         self.voices: dict[str, Voice] = {
-            str(persona_id): voice
-            for persona_id, voice in _part(parts, "voices.yml", Voices).voices.items()
+            str(persona_id): voice for persona_id, voice in voices.voices.items()
         }
+        self.workplace_words: list[str] = voices.workplace_words
 
     @property
     def visit_steps(self) -> list[VisitStep]:

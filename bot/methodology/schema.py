@@ -217,6 +217,9 @@ class Voice(StrictModel):
 
 class Voices(StrictModel):
     m_id: MId
+    # Words of a working life (老板, 同事): a private buyer's lines leave out the ones that
+    # hold them, so 林女士 never says "我把同事们都叫上".
+    workplace_words: list[str] = []
     voices: dict[PersonaId, Voice]
 
     @validator("voices")

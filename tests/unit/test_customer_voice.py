@@ -293,3 +293,19 @@ def test_a_case_is_heard_as_a_story_and_a_report_as_proof(scorer, simulator, met
         }, persona
         (_, situation), *_ = visit(scorer, simulator, persona, [*DISCOVERY, report])[0][-1:]
         assert situation == "evidence_for_need", persona
+
+
+def test_a_private_buyer_never_talks_of_a_boss_or_colleagues(scorer, simulator, methodology):
+    words = methodology.workplace_words
+    lines = [
+        ("林女士您好,我是珠宝定制的小周,恭喜您女儿要结婚了!", "greet"),
+        ("您今天真有气质,一看就很懂珠宝。", "open_praise"),
+        ("这次最想做成什么样的?有什么特别在意的吗?", "ask_problem"),
+        ("我们的设计师专门做婚礼定制,款式独一无二,全世界只有这一套。", "present_benefit"),
+        ("去年给一位客户的女儿做过一套,这个案例您可以看看。", "give_evidence"),
+        ("那下周三我把设计稿带过来给您和欣怡看,您看方便吗?", "propose_next_step"),
+    ]
+    for persona in PERSONAS:
+        heard, _ = visit(scorer, simulator, persona, lines, scenario="luxury_jewellery")
+        said = [reply for reply, situation in heard if situation not in {"fact", "topic"}]
+        assert not [r for r in said if any(w in r for w in words)], persona

@@ -101,7 +101,7 @@ class CustomerSimulator:
             random.Random(f"{state.seed}:{state.turn}"),
             scenario.product,
             self._methodology.topics.already_told,
-            scenario.private_customer,
+            self._methodology.workplace_words if scenario.private_customer else None,
         )
         if assessment.cues.rude:
             return Reaction(speaker.remember(self._take_offence(state)), state, "insulted")
@@ -113,7 +113,8 @@ class CustomerSimulator:
             reply = speaker.say(upset)
         else:
             reply = self._reply(state, scenario, assessment, speaker)
-            if (upset == "impatient" or state.patience < LOW_PATIENCE) and (
+            long_line = assessment.cues.length > TIGER_LONG_TURN // 2
+            if (upset == "impatient" or (state.patience < LOW_PATIENCE and long_line)) and (
                 speaker.situation not in PLEASED
             ):
                 # Said once in his words, not after a yes, and never the same remark twice.

@@ -32,14 +32,15 @@ class Speaker:
         chooser: random.Random,
         product: str,
         already_told: str,
-        private: bool = False,
+        workplace: Sequence[str] | None = None,
     ) -> None:
         self._voice = voice
         self._state = state
         self._chooser = chooser
         self._product = product
         self._already_told = already_told
-        self._private = private  # a private buyer: no remarks about his company or boss
+        # A private buyer: the words of a working life he never uses (no company, no boss).
+        self._workplace = workplace
         self._told: str | None = None  # the scenario line this reply tells, if any
         self.situation = ""  # what the last line said was for (voices.yml situation or "fact")
 
@@ -80,8 +81,14 @@ class Speaker:
         """His own words for `situation`; templates with {line} take one of the scenario's
         `lines` for the moment, cut to his length."""
         self.note(situation)
+        templates = self._voice.lines[situation]
+        if self._workplace:  # a private buyer's lines without a boss or colleagues in them
+            words = self._workplace
+            templates = [text for text in templates if not any(w in text for w in words)] or (
+                templates
+            )
         options = []
-        for template in self._voice.lines[situation]:
+        for template in templates:
             fillers = [self.cut(line) for line in lines] if "{line}" in template else [""]
             options += [
                 template.format(line=filler, need=need, product=self._product)
@@ -109,7 +116,8 @@ class Speaker:
 
     def _tail(self) -> str:
         """One of his remarks after a fact: one not made yet, else any (a habit of speech)."""
-        tails = self._voice.private_tails if self._private else self._voice.fact_tails
+        private = self._workplace is not None
+        tails = self._voice.private_tails if private else self._voice.fact_tails
         if not tails:
             return ""
         tail = self._fresh(tails) or tails[self._chooser.randrange(len(tails))]
