@@ -16,6 +16,8 @@ _MONEY = re.compile(
     rf"{_NUMBER}\s?(?:万|千|百万|亿)?\s?(?:元|块钱|块|美元|港币|RMB|rmb)"
     rf"|[{_CHINESE_DIGITS}]+[万千亿]?(?:元|块钱|块)"
     rf"|{_NUMBER}\s?[万亿](?![\d个台条家年月天次倍号人])"
+    # 省六万, 两千万 (not 千万别, 万一): Chinese numerals from a digit word up to 万 or 亿.
+    rf"|[一二两三四五六七八九十][{_CHINESE_DIGITS}]*[万亿](?![个台条家年月天次倍号人一])"
 )
 _PLAIN_NUMBER = re.compile(rf"(?<![\d.]){_NUMBER}(?![\d.])")
 # A standalone run of the letters A-D, as in 选B / 答案是AC / "c", but not a word inside an

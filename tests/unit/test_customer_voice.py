@@ -309,3 +309,26 @@ def test_a_private_buyer_never_talks_of_a_boss_or_colleagues(scorer, simulator, 
         heard, _ = visit(scorer, simulator, persona, lines, scenario="luxury_jewellery")
         said = [reply for reply, situation in heard if situation not in {"fact", "topic"}]
         assert not [r for r in said if any(w in r for w in words)], persona
+
+
+def test_a_concrete_answer_to_his_worry_eases_it_without_the_formula(scorer, simulator):
+    lines = [
+        *DISCOVERY,
+        ("我们的自清洁喷头,不用再停线清洗,一年能少停线五十多个小时。", "present_benefit"),
+        ("价格方面,单台十八万,含安装培训。", "present_product"),
+        ("三年算下来墨水省6万元,停线损失少20万元,这是青岛啤酒的对账单。", "give_evidence"),
+    ]
+    heard, state = visit(scorer, simulator, "owl", lines)
+    assert heard[-2][1] == "objection" and heard[-1][1] == "answered_objection"
+    assert state.open_objection is None
+
+
+def test_a_promise_is_no_answer_to_his_worry(scorer, simulator):
+    lines = [
+        *DISCOVERY,
+        ("我们的自清洁喷头,不用再停线清洗,一年能少停线五十多个小时。", "present_benefit"),
+        ("价格方面,单台十八万,含安装培训。", "present_product"),
+        ("您放心,保证零故障,百分之百不会出问题。", "present_benefit"),
+    ]
+    heard, state = visit(scorer, simulator, "owl", lines)
+    assert heard[-2][1] == "objection" and heard[-1][1] != "answered_objection"

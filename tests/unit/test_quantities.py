@@ -18,6 +18,8 @@ def _found(text: str) -> list[tuple[str, str]]:
         ("大概二十万元的耗材费", [("money", "二十万元")]),
         ("报价是 350 元一台", [("money", "350元")]),
         ("2023年上线了5条产线", [("number", "2023"), ("number", "5")]),
+        ("一年光利息就多花两千万", [("money", "两千万")]),
+        ("三年算下来能省六万", [("money", "六万")]),
         ("答案是AC", [("quiz_answer", "AC")]),
         ("选b吧", [("quiz_answer", "B")]),
         ("A和C", [("quiz_answer", "A"), ("quiz_answer", "C")]),
@@ -27,7 +29,10 @@ def test_quantities_are_found_with_clean_values(text: str, expected: list) -> No
     assert _found(text) == expected
 
 
-@pytest.mark.parametrize("text", ["I want a demo", "我们下周见", "", "😀"])
+@pytest.mark.parametrize(
+    "text",
+    ["I want a demo", "我们下周见", "", "😀", "千万别找小公司", "万一出问题呢", "一万个放心"],
+)
 def test_ordinary_text_has_no_quantities(text: str) -> None:
     assert _found(text) == []
 

@@ -551,12 +551,20 @@ class CustomerSimulator:
         assessment: TurnAssessment,
         speaker: Speaker,
     ) -> str | None:
-        """M6: acknowledged (and answered with a reason or a question) -> the concern eases."""
+        """M6: acknowledged (and answered with a reason or a question) -> the concern eases.
+        A concrete answer without the acknowledgement (a case, figures, a guarantee, a plan the
+        NLU reads as handling it) eases it too, as it would a person, for less trust."""
         cues = assessment.cues
         objection = next(o for o in scenario.objections if o.type == state.open_objection)
-        if cues.acknowledge_pivot or (cues.acknowledge and (cues.has_evidence or cues.question)):
+        acknowledged = cues.acknowledge_pivot or (
+            cues.acknowledge and (cues.has_evidence or cues.question)
+        )
+        substance = not cues.over_promise and (
+            assessment.move == "handle_objection" or cues.has_evidence or bool(cues.reassurance)
+        )
+        if acknowledged or substance:
             state.open_objection = None
-            state.trust = _clamp(state.trust + 8)
+            state.trust = _clamp(state.trust + (8 if acknowledged else 4))
             speaker.note("answered_objection")
             return objection.answered_line
         return None
