@@ -332,3 +332,13 @@ def test_a_promise_is_no_answer_to_his_worry(scorer, simulator):
     ]
     heard, state = visit(scorer, simulator, "owl", lines)
     assert heard[-2][1] == "objection" and heard[-1][1] != "answered_objection"
+
+
+def test_a_rep_who_wants_to_hear_about_him_hears_something(scorer, simulator, methodology):
+    company = load_scenarios(methodology).scenarios["inkjet_factory"].topics["company"]
+    lines = [DISCOVERY[0], ("王厂长,很想听听咱们厂这些年是怎么做起来的。", "open_interest")]
+    for persona in PERSONAS:
+        heard, state = visit(scorer, simulator, persona, lines)
+        reply, situation = heard[-1]
+        assert situation == "interest" and "company" in state.topics_told, persona
+        assert any(phrasing[:6] in reply for phrasing in company.phrasings(persona)), persona

@@ -214,6 +214,12 @@ class CustomerSimulator:
                 return self._next_step(state, scenario, speaker)
             state.outcome = state.outcome or "ended"
             return speaker.say("farewell", replies.farewell)
+        if move == "open_interest":  # "很想听听您是怎么做起来的": he tells, not only says he will
+            opener = speaker.say("interest")
+            told = None
+            if "company" not in state.topics_told:
+                told = self._tell_topic(state, scenario, "company", speaker)
+            return f"{opener}{told or self._tell_fact(state, scenario, speaker)}"
         if cues.question:  # gated on the move the NLU is sure of, not its guess
             asked = self._answer_question(state, scenario, text, assessment.move, speaker)
             if asked is not None:
@@ -258,7 +264,6 @@ class CustomerSimulator:
             "greet": ("greet", replies.greet),
             "small_talk": ("small_talk", replies.small_talk),
             "open_praise": ("praise", replies.praise),
-            "open_interest": ("interest", ()),
             "open_suggestion": ("suggestion", replies.suggestion),
         }.get(move or "", ("go_on", ()))
         return speaker.say(situation, lines)
