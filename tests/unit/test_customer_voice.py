@@ -332,6 +332,7 @@ def test_a_promise_is_no_answer_to_his_worry(scorer, simulator):
     ]
     heard, state = visit(scorer, simulator, "owl", lines)
     assert heard[-2][1] == "objection" and heard[-1][1] != "answered_objection"
+    assert state.open_objection == "price"
 
 
 def test_a_rep_who_wants_to_hear_about_him_hears_something(scorer, simulator, methodology):
