@@ -214,12 +214,6 @@ class CustomerSimulator:
                 return self._next_step(state, scenario, speaker)
             state.outcome = state.outcome or "ended"
             return speaker.say("farewell", replies.farewell)
-        if move == "open_interest":  # "很想听听您是怎么做起来的": he tells, not only says he will
-            opener = speaker.say("interest")
-            told = None
-            if "company" not in state.topics_told:
-                told = self._tell_topic(state, scenario, "company", speaker)
-            return f"{opener}{told or self._tell_fact(state, scenario, speaker)}"
         if cues.question:  # gated on the move the NLU is sure of, not its guess
             asked = self._answer_question(state, scenario, text, assessment.move, speaker)
             if asked is not None:
@@ -244,6 +238,12 @@ class CustomerSimulator:
             return self._tell_fact(state, scenario, speaker)
         if move in NEED_QUESTIONS:
             return self._open_up(state, scenario, text, move, speaker)
+        if move == "open_interest":  # "很想听听您是怎么做起来的": he tells, not only says he will
+            opener = speaker.say("interest")
+            told = None
+            if "company" not in state.topics_told:
+                told = self._tell_topic(state, scenario, "company", speaker)
+            return f"{opener}{told or self._tell_fact(state, scenario, speaker)}"
         if cues.question and (move is None or move in OPENING_MOVES | {"ask_referral"}):
             # A question he could not place still gets an answer from what he knows: the
             # need it names, else the next fact of his situation (M4), never "go on".
