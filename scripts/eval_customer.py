@@ -51,9 +51,7 @@ def main() -> None:
     readers = {
         "cue words": lambda text: cue_topic(text, methodology.topics),
         "classifier": reader.topic_of,
-        "classifier, then cues": lambda text: (
-            reader.topic_of(text) or cue_topic(text, methodology.topics)
-        ),
+        "classifier, then cues": lambda text: reader.topic_or_cue(text, methodology.topics),
     }
     print(f"== qualification topics ({len(questions)} held-out questions, {QUESTIONS.name}) ==")
     for name, read in readers.items():

@@ -21,6 +21,9 @@ NO_TOPIC = ""
 # 13 topics): at C 100 and a floor of 0.3, 0.68 of topic questions are read as their topic,
 # 0.85 of other lines as none, and 0.09 as another topic (C 10 at 0.5: 0.29 / 0.95 / 0.01).
 MIN_PROBABILITY = 0.3
+# Above this probability of "no topic" the cue words are not asked (a question about how
+# things work or what a problem costs often holds a topic's word).
+NO_TOPIC_SURE = 0.6
 C = 100
 
 
@@ -62,3 +65,14 @@ class TopicReader:
     def topic_of(self, text: str) -> str | None:
         topic, probability = self.best(text)
         return topic if topic != NO_TOPIC and probability >= MIN_PROBABILITY else None
+
+    def topic_or_cue(self, text: str, topics: Topics) -> str | None:
+        """The classifier's topic; failing that the cue words', unless the classifier is sure
+        the line asks no topic: "有没有哪家子公司账上趴着闲钱?" names 子公司 (a cue of the
+        company) and asks about a problem, and the customer's company profile is no answer."""
+        topic, probability = self.best(text)
+        if topic != NO_TOPIC and probability >= MIN_PROBABILITY:
+            return topic
+        if topic == NO_TOPIC and probability >= NO_TOPIC_SURE:
+            return None
+        return cue_topic(text, topics)

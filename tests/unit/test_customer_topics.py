@@ -119,3 +119,27 @@ def test_a_need_question_after_a_topic_question_is_answered_too(scorer, world):
     assert reaction.state.topics_told == ["current_supplier"]
     assert list(reaction.state.needs) == ["downtime"]
     assert scenarios["inkjet_factory"].hidden_needs[0].line[:8] in reaction.reply
+
+
+def test_a_question_about_how_things_work_is_not_answered_with_the_company_profile(scorer, world):
+    scenarios, simulator = world
+    company = scenarios["corporate_banking"].topics["company"].answer
+    replies, state = _ask(
+        scorer,
+        simulator,
+        ["现在集团层面看各子公司的资金余额,是怎么汇总的?"],
+        trust=70,
+        scenario="corporate_banking",
+    )
+    assert "company" not in state.topics_told and company[:8] not in replies[0]
+
+
+def test_two_questions_with_one_asked_before_answer_the_new_one(scorer, world):
+    scenarios, simulator = world
+    lines = ["那这个项目什么时候要定下来?", "预算大概有多少?什么时候要定?"]
+    replies, state = _ask(scorer, simulator, lines, trust=70)
+    assert state.topics_told == ["timing", "budget"]
+    assert any(
+        replies[1].startswith(p)
+        for p in scenarios["inkjet_factory"].topics["budget"].phrasings("owl")
+    )

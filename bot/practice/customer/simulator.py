@@ -290,8 +290,8 @@ class CustomerSimulator:
         person = stakeholder_named(text, scenario.stakeholders)
         asked = [
             one
-            for one in self._asked_topics(text, move)
-            if one not in state.topics_told or self._asked_again(text, one, move)
+            for one, question in self._asked_topics(text, move)
+            if one not in state.topics_told or self._asked_again(question, one, move)
         ]
         topic = asked[0] if asked else None
         # "郑总那边预算批了吗?" asks the budget; "采购部那边谁来定?" the decision, which names
@@ -316,38 +316,42 @@ class CustomerSimulator:
         return "".join(told) if told else None
 
     def _asked_again(self, text: str, topic: str, move: str | None) -> bool:
-        """Whether a line asks again about a topic he told: only when both readers say so,
-        and never in a question about what a need costs or is worth ("如果到时候赶不上,影响
-        大吗?" asks what being late costs, not the date again). Otherwise the line gets what it asks
-        for, not "刚才说过了"."""
+        """Whether a question asks again about a topic he told: only when the topic reader is
+        sure or both readers say so, and never in a question about what a need costs or is
+        worth ("如果到时候赶不上,影响大吗?" asks what being late costs, not the date again).
+        Otherwise the line gets what it asks for, not "刚才说过了"."""
         if move in {"ask_implication", "ask_need_payoff"}:
             return False
         heard, probability = self._topics.best(text)
         agreed = heard == cue_topic(text, self._methodology.topics)
         return heard == topic and (agreed or probability >= SURE_TOPIC)
 
-    def _asked_topics(self, text: str, move: str | None) -> list[str]:
-        """The topics a line asks about, in order: two questions in one line ("预算大概多少?
-        什么时候要定?") get two answers, as a person gives them; a question the reader cannot
-        place on its own leaves the line's topic as read whole."""
+    def _asked_topics(self, text: str, move: str | None) -> list[tuple[str, str]]:
+        """The topics a line asks about, in order, each with the question that asks it: two
+        questions in one line ("预算大概多少?什么时候要定?") get two answers, as a person gives
+        them; a question the reader cannot place on its own leaves the line's topic as read
+        whole."""
         whole = self._asked_topic(text, move)
+        alone = [(whole, text)] if whole else []
         questions = [part for part in _QUESTION_MARK.split(normalize(text)) if part.strip()]
         if not _QUESTION_MARK.search(normalize(text)) or len(questions) < 2:
-            return [whole] if whole else []
-        asked: list[str] = []
+            return alone
+        asked: dict[str, str] = {}
         for question in questions[: MAX_QUESTIONS_ANSWERED + 1]:
             heard, probability = self._topics.best(question)
             agreed = heard == cue_topic(question, self._methodology.topics)
             if heard != NO_TOPIC and (agreed or probability >= SURE_TOPIC) and heard not in asked:
-                asked.append(heard)
+                asked[heard] = question
+        if len(asked) < 2:
+            return alone
         if whole and whole not in asked:
-            asked.insert(0, whole)
-        return asked[:MAX_QUESTIONS_ANSWERED] if len(asked) > 1 else [whole] if whole else []
+            asked = {whole: text, **asked}
+        return list(asked.items())[:MAX_QUESTIONS_ANSWERED]
 
     def topic_of(self, text: str) -> str | None:
         """The qualification topic (M9) a rep line asks about: the classifier's reading, or
         failing that the cue words' (make eval, the customer part, compares them)."""
-        return self._topics.topic_of(text) or cue_topic(text, self._methodology.topics)
+        return self._topics.topic_or_cue(text, self._methodology.topics)
 
     def _asked_topic(self, text: str, move: str | None) -> str | None:
         """The topic to answer. A problem, implication or need-payoff question opens up needs
