@@ -101,6 +101,10 @@ class Cues:
         return shown
 
 
+# A date or day however jieba cuts it (10号, 3点, 下周一, 星期五).
+_TIME_MENTION = re.compile(r"\d+\s*[号点日]|(?:周|星期|礼拜)[一二三四五六日天]")
+
+
 def _tag_question(doc: Doc, start: int, word: str) -> bool:
     """ "对不对?" asks the customer to confirm; its 不对 is not a rep saying he is wrong."""
     return word == "不对" and start > 0 and doc[start - 1].text.endswith("对")
@@ -237,7 +241,7 @@ class CueFinder:
             )
         )
         has_action = bool(found.get("next_step_actions"))
-        has_time = bool(found.get("time_words")) or bool(re.search(r"\d+\s*[号点日]", doc.text))
+        has_time = bool(found.get("time_words")) or bool(_TIME_MENTION.search(doc.text))
         return Cues(
             length=len(re.sub(r"\s", "", clean)),
             question=bool(_QUESTION_END.search(clean)) or bool(found.get("question_words")),

@@ -385,6 +385,7 @@ class Cues(StrictModel):
     self_address: list[str]
     assumed_need: list[str]
     next_step_actions: list[str]
+    farewell: list[str]
     time_words: list[str]
     results: list[str]
     reassurance: list[str]

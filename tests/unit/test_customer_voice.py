@@ -343,3 +343,35 @@ def test_a_rep_who_wants_to_hear_about_him_hears_something(scorer, simulator, me
         reply, situation = heard[-1]
         assert situation == "interest" and "company" in state.topics_told, persona
         assert any(phrasing[:6] in reply for phrasing in company.phrasings(persona)), persona
+
+
+def test_a_goodbye_the_nlu_is_unsure_of_is_still_a_goodbye(scorer, simulator):
+    lines = [
+        (*DISCOVERY[0], ()),
+        ("好的,今天就不耽误您时间了,再见!", "unknown", ("close_direct",)),
+    ]
+    heard, state = _play(scorer, simulator, "tiger", lines)
+    assert heard[-1][1] == "farewell" and state.outcome == "ended"
+
+
+def test_offered_two_times_he_picks_one(scorer, simulator):
+    lines = [
+        (*DISCOVERY[0], ()),
+        (*DISCOVERY[2], ()),
+        ("那我带工程师来试机,您看下周三下午还是周四上午?", "propose_next_step", ()),
+    ]
+    heard, _ = _play(scorer, simulator, "koala", lines)
+    reply, situation = heard[-1]
+    assert situation == "next_step_ok"
+    assert reply.startswith(("下周三下午吧。", "周四上午吧。"))
+
+
+def test_a_trial_offered_in_a_pitch_is_answered_as_a_next_step(scorer, simulator):
+    lines = [
+        (*DISCOVERY[0], ()),
+        (*DISCOVERY[2], ()),
+        ("我们的喷头自清洁,不用停线清洗。", "present_benefit", ()),
+        ("那先在一号线装一台试用两周,下周一开始可以吗?", "present_product", ()),
+    ]
+    heard, state = _play(scorer, simulator, "owl", lines)
+    assert heard[-1][1] == "next_step_ok" and state.open_objection is None

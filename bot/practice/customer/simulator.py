@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 
+from bot.language.clauses import clauses
 from bot.language.text import normalize
 from bot.language.topics import NO_TOPIC, TopicReader, cue_topic
 from bot.methodology import Methodology
@@ -66,6 +67,11 @@ PLEASED = frozenset(
 )
 # "韩先生和苏太太是?", "郑总是做什么的?": who someone is, whatever move the NLU read.
 _WHO_IS = re.compile(r"(?:是谁|是哪位|是做什么|是干什么|是什么人|负责什么|管什么|是\?)")
+# A day or time offered for a next step: 下周三下午, 周四上午, 明天, 10号.
+_TIME = re.compile(
+    r"(?:下下?|这|本)?(?:周|星期|礼拜)[一二三四五六日天](?:[上下]午|晚上)?"
+    r"|(?:明天|后天)(?:[上下]午|晚上)?|\d{1,2}[号日](?:[上下]午)?|[上下]午\d{1,2}点"
+)
 # The questions of one line a customer answers; a third waits for the rep to ask again.
 MAX_QUESTIONS_ANSWERED = 2
 _QUESTION_MARK = re.compile(r"(?<=\?)")
@@ -209,9 +215,9 @@ class CustomerSimulator:
                 state.confirmed = True
                 return speaker.say("confirm_ok")
             return speaker.say("confirm_nothing")
-        if _leaving(assessment):  # "……今天耽误您时间了,谢谢!" ends the visit, whatever came first
+        if self._leaving(assessment):  # "……今天耽误您时间了,谢谢!" ends the visit
             if move == "propose_next_step" or cues.next_step:
-                return self._next_step(state, scenario, speaker)
+                return self._next_step(state, scenario, text, speaker)
             state.outcome = state.outcome or "ended"
             return speaker.say("farewell", replies.farewell)
         if cues.question:  # gated on the move the NLU is sure of, not its guess
@@ -251,6 +257,10 @@ class CustomerSimulator:
                 return self._open_up(state, scenario, text, "ask_problem", speaker)
             if state.facts_told < len(scenario.facts):
                 return self._tell_fact(state, scenario, speaker)
+        if move == "propose_next_step" or (cues.next_step and cues.question):
+            # "那先在一号线装一台试用两周,下周一开始可以吗?" proposes a step, whatever else
+            # the line says about the product.
+            return self._next_step(state, scenario, text, speaker)
         if move in PROPOSAL_MOVES or move in {"give_evidence", "handle_objection"}:
             return self._hear_pitch(state, scenario, assessment, move, speaker)
         if move in CLOSE_MOVES:
@@ -258,8 +268,8 @@ class CustomerSimulator:
         if move == "thank_and_leave":
             state.outcome = state.outcome or "ended"
             return speaker.say("farewell", replies.farewell)
-        if move == "propose_next_step" or cues.next_step:
-            return self._next_step(state, scenario, speaker)
+        if cues.next_step:
+            return self._next_step(state, scenario, text, speaker)
         situation, lines = {
             "greet": ("greet", replies.greet),
             "small_talk": ("small_talk", replies.small_talk),
@@ -268,15 +278,30 @@ class CustomerSimulator:
         }.get(move or "", ("go_on", ()))
         return speaker.say(situation, lines)
 
-    @staticmethod
-    def _next_step(state: CustomerState, scenario: Scenario, speaker: Speaker) -> str:
-        """M7: a concrete next step is agreed once trust allows; proposed again, it stands."""
+    def _next_step(
+        self, state: CustomerState, scenario: Scenario, text: str, speaker: Speaker
+    ) -> str:
+        """M7: a concrete next step is agreed once trust allows; proposed again, it stands.
+        Offered two times ("周三下午还是周四上午?"), he picks one, as a person does."""
+        if state.trust < START_TRUST - 10 and not state.next_step_agreed:
+            return speaker.say("next_step_refused")
+        times = _offered_times(text)
+        picked = f"{times[state.seed % len(times)]}吧。" if len(times) > 1 else ""
         if state.next_step_agreed:
-            return speaker.say("next_step_again")
-        if state.trust >= START_TRUST - 10:
-            state.next_step_agreed = True
-            return speaker.say("next_step_ok", scenario.replies.next_step)
-        return speaker.say("next_step_refused")
+            return f"{picked}{speaker.say('next_step_again')}"
+        state.next_step_agreed = True
+        return f"{picked}{speaker.say('next_step_ok', scenario.replies.next_step)}"
+
+    def _leaving(self, assessment: TurnAssessment) -> bool:
+        """A goodbye at the end of a line that did something else first ("……下周二我带方案
+        过来,今天耽误您时间了,谢谢!"), or a goodbye the NLU was unsure of ("不耽误您时间了,
+        再见!"); a thank-you inside an opening or before a question is not one."""
+        if assessment.move == "thank_and_leave" or assessment.cues.question:
+            return False  # a plain goodbye is answered as one further down
+        last = clauses(normalize(assessment.text))[-1:] or [""]
+        if any(word in last[0] for word in self._methodology.cues.farewell):
+            return True
+        return "thank_and_leave" in assessment.moves and assessment.move not in OPENING_MOVES
 
     def _answer_question(
         self,
@@ -611,16 +636,12 @@ def _unintelligible(text: str) -> bool:
     return not _LATIN_WORD.search(folded) or bool(_KEYBOARD_MASH.search(folded))
 
 
-def _leaving(assessment: TurnAssessment) -> bool:
-    """A goodbye at the end of a line that did something else first ("……下周二我带方案过来,
-    今天耽误您时间了,谢谢!"); a thank-you inside an opening or before a question is not one."""
-    if assessment.move == "thank_and_leave":
-        return False  # answered as the goodbye it is, further down
-    return (
-        "thank_and_leave" in assessment.moves
-        and assessment.move not in OPENING_MOVES
-        and not assessment.cues.question
-    )
+def _offered_times(text: str) -> list[str]:
+    """The days or times a line offers when it asks "A还是B" ("周三下午还是周四上午?")."""
+    folded = normalize(text)
+    if "还是" not in folded:
+        return []
+    return list(dict.fromkeys(match.group() for match in _TIME.finditer(folded)))
 
 
 def _needs_left(state: CustomerState, scenario: Scenario, question: str) -> bool:
