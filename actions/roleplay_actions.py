@@ -194,7 +194,7 @@ class ActionRepMove(Action):
         if not text or text.startswith("/"):
             dispatcher.utter_message(text="客户在等你开口呢,请输入你要对客户说的话。")
             return []
-        result = roleplay_coach().rep_says(play, text, intent, confidence, best.also)
+        result = roleplay_coach().rep_says(play, text, intent, confidence, best.also, best.ranking)
         play = result.play
         try:
             store_turn(result)

@@ -127,6 +127,42 @@ def summarise_multi_move(model: Path) -> None:
         )
 
 
+def summarise_context(model: Path) -> None:
+    """The rep's move read alone and in the light of the customer's line before it
+    (bot/language/context.py), on pairs by another writer. The rule's two numbers were chosen
+    on the odd pairs; the even pairs are the held-out figure."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    from bot.language.context import in_context
+    from bot.language.intents import best_intent
+
+    pairs = yaml.safe_load((ROOT / "tests/nlu/context_heldout.yml").read_text("utf-8"))["pairs"]
+    agent, loop = Agent.load(str(model)), asyncio.new_event_loop()
+    right = {"alone": [0, 0, 0], "in context": [0, 0, 0]}  # all, after an objection, even pairs
+    for number, pair in enumerate(pairs):
+        heard = best_intent(loop.run_until_complete(agent.parse_message(pair["rep"])))
+        readings = {"alone": heard, "in context": in_context(heard, pair["after_objection"])}
+        for name, reading in readings.items():
+            hit = reading.intent == pair["move"]
+            right[name][0] += hit
+            right[name][1] += hit and pair["after_objection"]
+            right[name][2] += hit and number % 2 == 1
+    loop.close()
+    after = sum(pair["after_objection"] for pair in pairs)
+    even = len(pairs) // 2
+    print(
+        f"\n== the customer's line as context (tests/nlu/context_heldout.yml,"
+        f" {len(pairs)} pairs) =="
+    )
+    for name, (total, objection, held_out) in right.items():
+        print(
+            f"  {name:10s} accuracy {total / len(pairs):.3f}"
+            f"  after an objection {objection / after:.3f}  even pairs {held_out / even:.3f}"
+        )
+
+
 def rasa(*args: str) -> None:
     subprocess.run([str(BIN / "rasa"), *args], cwd=ROOT, check=True)
 
@@ -173,6 +209,7 @@ def main() -> int:
         ROOT / "results/heldout_live/intent_report.json",
     )
     summarise_multi_move(model)
+    summarise_context(model)
     if not options.skip_cv:
         rasa(
             "test",

@@ -17,6 +17,9 @@ class Classified:
     intent: str | None
     confidence: float
     also: tuple[str, ...] = ()
+    # The classifier's readings, likeliest first (intent, probability): what the line's
+    # context can choose among (bot/language/context.py).
+    ranking: tuple[tuple[str, float], ...] = ()
 
 
 def best_intent(parsed: dict) -> Classified:
@@ -33,4 +36,7 @@ def best_intent(parsed: dict) -> Classified:
         for said in parsed.get("moves") or []
         if isinstance(said, dict) and isinstance(said.get("move"), str) and said["move"] != name
     ]
-    return Classified(name, float(best.get("confidence") or 0.0), tuple(dict.fromkeys(also)))
+    readings = tuple((entry["name"], float(entry.get("confidence") or 0.0)) for entry in ranking)
+    return Classified(
+        name, float(best.get("confidence") or 0.0), tuple(dict.fromkeys(also)), readings
+    )

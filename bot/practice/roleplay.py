@@ -14,6 +14,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
+from bot.language.context import in_context
+from bot.language.intents import Classified
 from bot.methodology import Methodology
 from bot.practice.customer import CustomerSimulator, CustomerState
 from bot.practice.scenarios import Scenario
@@ -175,10 +177,16 @@ class RolePlayCoach:
         move: str | None,
         confidence: float,
         also: tuple[str, ...] = (),
+        ranking: tuple[tuple[str, float], ...] = (),
     ) -> RepTurnResult:
         """Score the rep's sentence and let the customer answer (with the outcome line when
         the customer ends the visit; the caller adds the report of the stored turns). `also`:
-        the further moves the line's clauses carry."""
+        the further moves the line's clauses carry; `ranking`: the classifier's readings, so
+        the customer's last line can choose among them (bot/language/context.py)."""
+        last = play.turns[-1] if play.turns else None
+        after_objection = bool(last and last["speaker"] == "customer" and last.get("objection"))
+        heard = in_context(Classified(move, confidence, also, ranking), after_objection)
+        move, also = heard.intent, heard.also
         play = RolePlay.from_dict(play.to_dict())
         with self._live_lock:
             session = self._live.pop(play.fingerprint(), None)

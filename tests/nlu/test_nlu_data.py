@@ -69,6 +69,7 @@ def test_some_examples_are_in_traditional_characters() -> None:
 HELD_OUT = ROOT / "tests" / "nlu" / "heldout.yml"
 HELD_OUT_LIVE = ROOT / "tests" / "nlu" / "heldout_live.yml"  # the register of a live visit
 MULTI_MOVE = ROOT / "tests" / "nlu" / "multimove_heldout.yml"  # lines with several moves
+CONTEXT = ROOT / "tests" / "nlu" / "context_heldout.yml"  # a customer line, the rep's reply
 PUNCTUATION = re.compile(r"[\s,。!?、;:,.!?;:…~~\-—'\"“”‘’()()]+")
 
 
@@ -90,6 +91,7 @@ def test_held_out_and_test_sentences_are_never_trained_on() -> None:
         for lines in _examples(path).values()
         for line in lines
     ] + [item["text"] for item in _multi_move_lines()]
+    held_out += [pair["rep"] for pair in yaml.safe_load(CONTEXT.read_text("utf-8"))["pairs"]]
     # Short answers (OK, 选C) are bound to recur; a longer line only moved a comma.
     leaked = [
         line
@@ -166,3 +168,10 @@ def test_longer_names_come_before_the_names_they_contain() -> None:
         if short.lower() in long.lower()
     ]
     assert not shadowed
+
+
+def test_context_pairs_name_real_moves_and_their_context() -> None:
+    pairs = yaml.safe_load(CONTEXT.read_text(encoding="utf-8"))["pairs"]
+    assert {pair["move"] for pair in pairs} <= set(_domain_intents())
+    assert all(isinstance(pair["after_objection"], bool) for pair in pairs)
+    assert sum(pair["after_objection"] for pair in pairs) >= 50

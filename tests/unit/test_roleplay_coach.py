@@ -64,3 +64,19 @@ def test_only_the_objections_the_customer_raised_are_scored_as_objections(
     assert any("贵" in turn["text"] for turn in customer if not turn["objection"])
     report = coach.report(play)
     assert [o["kinds"] for o in report["objections"] if o["kinds"]] == [["authority"]]
+
+
+def test_a_line_right_after_his_objection_is_scored_as_the_answer_it_probably_is(
+    methodology, scorer
+) -> None:
+    coach = _coach(methodology, scorer)
+    play, _ = coach.start("session-3", "inkjet_factory", "owl", seed=5)
+    for text, move in TURNS:
+        play = coach.rep_says(play, text, move, 0.9).play
+        if play.turns[-1].get("objection"):
+            break
+    assert play.turns[-1].get("objection"), "the customer raised no objection"
+    ranking = (("present_benefit", 0.5), ("handle_objection", 0.2))
+    line = "王厂长,我帮您算笔账:墨水一年省两成,少停线的损失还没算进去。"
+    answered = coach.rep_says(play, line, "present_benefit", 0.5, (), ranking).play
+    assert answered.turns[-2]["move"] == "handle_objection"
