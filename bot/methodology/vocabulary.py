@@ -64,6 +64,7 @@ Situation = Literal[
     "case_for_need",
     "evidence",
     "pitch_off_need",
+    "price_question",
     "no_more_needs",
     "not_thought",
     "confirm_ok",

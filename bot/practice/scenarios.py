@@ -123,6 +123,10 @@ class TopicAnswer(StrictModel):
     answer: Text
     variants: list[Text] = Field(default_factory=list)
     by_persona: dict[PersonaKey, list[Text]] = Field(default_factory=dict)
+    # What he says while he does not trust the rep enough to tell (a guarded topic such as
+    # the budget, topics.yml min_trust), where this customer says it his own way; else the
+    # general lines of topics.yml.
+    held_back: list[Text] = Field(default_factory=list)
 
     def phrasings(self, persona: str) -> list[str]:
         return [*self.by_persona.get(persona, []), self.answer, *self.variants]

@@ -258,8 +258,11 @@ def test_a_thank_you_before_a_question_is_not_a_goodbye(scorer, simulator):
 
 
 def test_an_impatient_tiger_does_not_grumble_after_saying_yes_nor_twice_alike(scorer, simulator):
-    long_line = "王厂长," + "我们公司成立二十年,服务过很多食品厂,口碑一直很好," * 4 + "您看呢?"
-    lines = [(long_line, "present_product", ())] * 4
+    long_line = "王厂长," + "我们公司成立二十年,服务过很多食品厂,口碑一直很好," * 4
+    lines = [
+        (f"{long_line}想请教一下,厂里第{n}条线现在怎么样?", "ask_situation", ())
+        for n in "一二三四五六"
+    ]
     lines += [("那下周二我带工程师来试机,您看行吗?", "propose_next_step", ())]
     heard, _ = _play(scorer, simulator, "tiger", [(*DISCOVERY[2], ()), *lines])
     remarks = simulator._methodology.voices["tiger"].lines["impatient"]
@@ -375,3 +378,33 @@ def test_a_trial_offered_in_a_pitch_is_answered_as_a_next_step(scorer, simulator
     ]
     heard, state = _play(scorer, simulator, "owl", lines)
     assert heard[-1][1] == "next_step_ok" and state.open_objection is None
+
+
+def test_he_asks_the_price_before_he_finds_it_too_high(scorer, simulator):
+    lines = [
+        *DISCOVERY,
+        ("我们的自清洁喷头,不用再停线清洗,一年能少停线五十多个小时。", "present_benefit"),
+        ("另外我们的墨水是快干的,码更清楚。", "present_product"),
+        ("价格方面,单台十八万,含安装培训。", "present_product"),
+    ]
+    heard, state = visit(scorer, simulator, "koala", lines)
+    assert [situation for _, situation in heard[-2:]] == ["price_question", "objection"]
+    assert state.open_objection == "price"
+
+
+def test_a_colleague_called_as_his_colleagues_call_him_is_known(scorer, simulator, methodology):
+    engineer = next(
+        p
+        for p in load_scenarios(methodology).scenarios["telecom_lines"].stakeholders
+        if p.name == "陈磊"
+    )
+    lines = [("刘经理您好,我是电信的小何。", "greet"), ("小陈那边一般怎么做测试?", "ask_situation")]
+    heard, _ = visit(scorer, simulator, "owl", lines, scenario="telecom_lines")
+    assert heard[-1][1] == "person" and engineer.line[:6] in heard[-1][0]
+
+
+def test_a_private_buyer_holds_back_her_budget_in_her_own_words(scorer, simulator, methodology):
+    held_back = load_scenarios(methodology).scenarios["luxury_jewellery"].topics["budget"].held_back
+    lines = [("林女士您好,我是珠宝定制的小周。", "greet"), ("您这次预算大概多少?", "ask_situation")]
+    heard, _ = visit(scorer, simulator, "koala", lines, scenario="luxury_jewellery")
+    assert heard[-1][1] == "held_back" and heard[-1][0] in held_back

@@ -54,4 +54,8 @@ def stakeholder_named(text: str, people: Iterable[Stakeholder]) -> Stakeholder |
         names = {person.name, person.title, *(person.name[0] + form for form in forms)}
         if any(name in folded for name in names):
             return person
+        # 小陈, 老陈 as colleagues call him; not the rep's own "我是华德的小陈".
+        familiar = re.search(rf"[小老]{person.name[0]}(?![列旧述皮])", folded)
+        if familiar and not re.search(rf"(?:我是|我叫)\S{{0,8}}[小老]{person.name[0]}", folded):
+            return person
     return None

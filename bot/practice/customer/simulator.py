@@ -43,7 +43,9 @@ QUESTION_MOVES = NEED_QUESTIONS | {"ask_situation", "confirm_understanding"}
 PRESSURE_MOVES = frozenset({"close_urgency", "close_scarcity"})
 # Questions that ask about a person he names ("郑总那边怎么看?"); a close or a next step that
 # names someone ("给郑总汇报一下?") is about the close or the step.
-PERSON_QUESTIONS = frozenset({None, "ask_situation", "ask_referral", "ask_problem"})
+PERSON_QUESTIONS = frozenset(
+    {None, "ask_situation", "ask_referral", "ask_problem", "ask_implication", "ask_need_payoff"}
+)
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z]{2,}")
 _KEYBOARD_MASH = re.compile(r"[bcdfghjklmnpqrstvwxz]{4,}")
@@ -407,7 +409,7 @@ class CustomerSimulator:
         spec = topics.topics[topic]
         if state.trust < spec.min_trust:
             speaker.note("held_back")
-            return speaker.pick(spec.held_back)
+            return speaker.pick((written.held_back if written else None) or spec.held_back)
         speaker.note(f"topic:{topic}")
         if topic in state.topics_told:
             phrasings = [answer, *(written.variants if written else [])]
@@ -534,6 +536,10 @@ class CustomerSimulator:
                 speaker.note("answered_objection")
                 return forestalled
         if talks_price or state.proposals >= 2:
+            upcoming = self._next_objection(state, scenario, "proposal")
+            if upcoming == "price" and not talks_price and not state.asked_price:
+                state.asked_price = True  # he asks the price before he finds it too high
+                return speaker.say("price_question")
             raised = self._raise_objection(state, scenario, "proposal", speaker)
             if raised:
                 return raised
@@ -567,6 +573,18 @@ class CustomerSimulator:
         return None
 
     @staticmethod
+    def _next_objection(state: CustomerState, scenario: Scenario, moment: str) -> str | None:
+        """The type of the objection he would raise next at `moment`, if any."""
+        return next(
+            (
+                objection.type
+                for objection in scenario.objections
+                if objection.surfaces == moment and objection.type not in state.objections_raised
+            ),
+            None,
+        )
+
+    @staticmethod
     def _raise_objection(
         state: CustomerState, scenario: Scenario, moment: str, speaker: Speaker
     ) -> str | None:
@@ -586,7 +604,7 @@ class CustomerSimulator:
         speaker: Speaker,
     ) -> str | None:
         """M6: acknowledged (and answered with a reason or a question) -> the concern eases.
-        A concrete answer without the acknowledgement (a case, figures, a guarantee, a plan the
+        A concrete answer without the acknowledgement (a case, figures, a report, a plan the
         NLU reads as handling it) eases it too, as it would a person, for less trust."""
         cues = assessment.cues
         objection = next(o for o in scenario.objections if o.type == state.open_objection)
@@ -594,7 +612,7 @@ class CustomerSimulator:
             cues.acknowledge and (cues.has_evidence or cues.question)
         )
         substance = not cues.over_promise and (
-            assessment.move == "handle_objection" or cues.has_evidence or bool(cues.reassurance)
+            assessment.move == "handle_objection" or cues.has_evidence
         )
         if acknowledged or substance:
             state.open_objection = None

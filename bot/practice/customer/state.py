@@ -31,6 +31,7 @@ class CustomerState:
     addressed: list[str] = field(default_factory=list)  # needs a benefit or proof has answered
     said: list[str] = field(default_factory=list)  # keys of what he said, so nothing repeats
     next_step_agreed: bool = False  # he said yes to a next step (M7); asked again, it stands
+    asked_price: bool = False  # he asked the price before the rep named one (M6)
 
     def to_dict(self) -> dict:
         return asdict(self)
