@@ -175,6 +175,11 @@ def _cross_reference_errors(parts: dict[str, StrictModel]) -> list[str]:
         for key in _part(parts, "cues.yml", Cues).customer_objections
         if key not in objection_ids
     ]
+    errors += [
+        f"scoring.yml: qualification -> topics: {topic!r} is not a topic of topics.yml"
+        for topic in _part(parts, "scoring.yml", Scoring).qualification.topics
+        if topic not in topics
+    ]
     sentences = _part(parts, "better_sentences.yml", BetterSentences).sentences
     errors += [
         f"scoring.yml: rules -> {rule_id} -> better: {rule.better!r} not in better_sentences.yml"

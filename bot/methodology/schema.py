@@ -368,6 +368,17 @@ class TopicExamples(StrictModel):
     not_a_topic: list[str]
 
 
+class SpinWords(StrictModel):
+    """M4 typical forms: the words that tell a question's SPIN type (cues.yml spin_words)."""
+
+    confirm: list[str]
+    need_payoff_if: list[str]
+    need_payoff: list[str]
+    implication: list[str]
+    problem: list[str]
+    situation: list[str]
+
+
 class Cues(StrictModel):
     acknowledge: list[str]
     pivot: list[str]
@@ -396,6 +407,11 @@ class Cues(StrictModel):
     disparaging: list[str]
     negation: list[str]
     negation_exceptions: list[str]
+    spin_words: SpinWords
+    concession: list[str]
+    customer_dismisses: list[str]
+    unbacked_claims: list[str]
+    promise_exceptions: list[str]
 
 
 class ScoringRule(StrictModel):
@@ -415,9 +431,25 @@ class ScoringRule(StrictModel):
         return value
 
 
+class Qualification(StrictModel):
+    """M9: the topics a rep qualifies a deal on (topics.yml ids), how many make it well
+    qualified, and the words that make a question ask about each."""
+
+    topics: list[str]
+    well_qualified: int
+    cues: dict[str, list[str]]
+
+    @validator("cues")
+    def _cues_for_listed_topics(cls, value: dict[str, list[str]], values: dict) -> dict:
+        if set(value) != set(values.get("topics", [])):
+            raise ValueError("give cue words for exactly the topics listed")
+        return value
+
+
 class Scoring(StrictModel):
     base: int
     weights: dict[Literal[DIMENSIONS], float]  # type: ignore[valid-type]
+    qualification: Qualification
     dimension_names: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
     dimension_sections: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
     dimension_tips: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]

@@ -81,9 +81,12 @@ class HiddenNeed(StrictModel):
 
     @validator("said_as")
     def _said_as_is_a_phrase(cls, said_as: str | None) -> str | None:
-        if said_as is not None and (len(said_as) > SAID_AS_MAX_CHARS or _CLAUSE_MARK.search(said_as)):
+        if said_as is not None and (
+            len(said_as) > SAID_AS_MAX_CHARS or _CLAUSE_MARK.search(said_as)
+        ):
             raise ValueError(
-                f"said_as 要写成客户嘴里的一个短说法({SAID_AS_MAX_CHARS} 个字以内,不带标点):{said_as!r}"
+                f"said_as 要写成客户嘴里的一个短说法({SAID_AS_MAX_CHARS} 个字以内,"
+                f"不带标点):{said_as!r}"
             )
         return said_as
 
