@@ -30,6 +30,7 @@ from pathlib import Path
 from bot.adapters.nlu_model import NluModel
 from bot.language.intents import Classified
 from bot.methodology import DIMENSIONS, load_methodology
+from bot.practice.scenarios import load_scenarios, scenes_of
 from bot.scoring import read_transcripts, score_transcript, start_scorer
 from bot.scoring.contracts import Report
 from harness.rasa_processes import ROOT, current_model
@@ -87,7 +88,8 @@ def _fmt(rho: float | None) -> str:
 
 def read_visits(classify: Callable[[str], Classified], folder: Path = CALIBRATION) -> list[Visit]:
     methodology = load_methodology()
-    scorer = start_scorer(methodology, classify)
+    scenes = scenes_of(load_scenarios(methodology).scenarios)
+    scorer = start_scorer(methodology, classify, scenes)
     visits = []
     for name, transcript in read_transcripts(folder):
         stem = Path(name).stem

@@ -467,12 +467,32 @@ class Scoring(StrictModel):
         return {key: rule.copy(update={"id": key}) for key, rule in value.items()}
 
 
+BETTER_PLACEHOLDERS = frozenset({"contact", "company", "need", "need2", "objection_ack"})
+
+
 class BetterSentences(StrictModel):
-    sentences: dict[str, dict[str, str]]
+    """Better sentences as templates filled from the scenario (bot/scoring/better.py)."""
+
+    objection_ack: dict[str, str]
+    sentences: dict[str, list[str]]
 
     @validator("sentences")
-    def _generic_fallback(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        lacking = [key for key, by_scenario in value.items() if "generic" not in by_scenario]
-        if lacking:
-            raise ValueError(f"no generic sentence for: {', '.join(lacking)}")
+    def _templates(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        problems = []
+        for key, templates in value.items():
+            if not templates:
+                problems.append(f"{key}: no template")
+                continue
+            for template in templates:
+                unknown = set(_placeholders(template)) - BETTER_PLACEHOLDERS
+                if unknown:
+                    problems.append(f"{key}: unknown placeholder {', '.join(sorted(unknown))}")
+            if _placeholders(templates[-1]):
+                problems.append(f"{key}: the last template must have no placeholder")
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
+
+
+def _placeholders(template: str) -> list[str]:
+    return re.findall(r"\{(\w+)\}", template)

@@ -20,6 +20,7 @@ from pydantic import Field, conint, constr, validator
 from bot.methodology import KNOWLEDGE_DIRECTORY, Methodology, MethodologyError, load_yaml_model
 from bot.methodology.schema import StrictModel
 from bot.methodology.vocabulary import PersonaId
+from bot.scoring.better import Scene, SceneNeed
 
 DEFAULT_DIRECTORY = KNOWLEDGE_DIRECTORY / "scenarios"
 SAID_AS_MAX_CHARS = 8
@@ -224,6 +225,22 @@ def _reference_errors(methodology: Methodology, scenario: Scenario, name: str) -
     if f"{scenario.id}.yml" != name:
         errors.append(f"{name}: id: must match the file name ({scenario.id}.yml)")
     return errors
+
+
+def scene_of(scenario: Scenario) -> Scene:
+    """What the report's better sentences may use of a scenario (bot/scoring/better.py)."""
+    return Scene(
+        contact=scenario.contact.address_as,
+        company=scenario.company.name,
+        needs=tuple(
+            SceneNeed(need.said_as or need.label, need.label, tuple(need.keywords))
+            for need in scenario.hidden_needs
+        ),
+    )
+
+
+def scenes_of(scenarios: Mapping[str, Scenario]) -> dict[str, Scene]:
+    return {scenario_id: scene_of(scenario) for scenario_id, scenario in scenarios.items()}
 
 
 def load_scenarios(methodology: Methodology, directory: Path | None = None) -> ScenarioLibrary:

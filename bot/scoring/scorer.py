@@ -10,7 +10,7 @@ loads the trained model in-process).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.language.cues import CueFinder, Cues
@@ -18,6 +18,7 @@ from bot.language.intents import Classified
 from bot.language.text import normalize
 from bot.language.topics import TopicReader
 from bot.methodology import DIMENSIONS, Methodology
+from bot.scoring.better import Scene
 from bot.scoring.ledger import Ledger, Note
 from bot.scoring.progress import (
     CLOSE_MOVES,
@@ -119,10 +120,12 @@ class Scorer:
         methodology: Methodology,
         cue_finder: CueFinder,
         classify: Classifier | None = None,
+        scenes: Mapping[str, Scene] | None = None,
     ) -> None:
         self.methodology = methodology
         self.cue_finder = cue_finder
         self._classify = classify
+        self.scenes: Mapping[str, Scene] = scenes or {}
         self._topic_reader = TopicReader(methodology.topic_examples)
         self._topic_cues = {
             topic: [normalize(cue).lower() for cue in cues]
