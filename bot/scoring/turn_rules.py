@@ -131,6 +131,10 @@ def visit_flow(turn: TurnContext) -> list[str]:
         fired.append("flow.pitch_before_discovery")
     if turn.closes and not turn.progress.discovered:
         fired.append("flow.close_before_discovery")
+    if turn.has("small_talk") and not turn.first and turn.progress.discovered:
+        # Once the business is on the table, chat about the weather or lunch drifts off it
+        # (M3: never circle without getting to the point; 多听少说).
+        fired.append("flow.off_topic")
     if turn.new_topics:
         fired.append("flow.qualify")
     if turn.cues.rude:

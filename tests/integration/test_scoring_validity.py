@@ -44,6 +44,7 @@ PAIRS = [
     ("price_value", "price_discount", "objection_handling"),  # objection.concession (M6)
     ("owl_plain_statement", "owl_unbacked_claims", "disc_fit"),  # disc.owl_vague (M8)
     ("concern_answered", "concern_ignored", "objection_handling"),  # objection.answered (M6)
+    ("stays_on_topic", "drifts_off_topic", "visit_flow"),  # flow.off_topic (M3)
 ]
 
 

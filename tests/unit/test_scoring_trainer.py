@@ -328,3 +328,14 @@ def test_a_tiger_opened_with_a_question_about_his_business_is_opened(scorer, met
     assert "flow.opening" in rules_on(report, 1)
     owl = score_transcript(scorer, methodology, visit("owl", ("customer", "你好。", None), PITCH))
     assert "flow.no_opening" in rules_on(owl, 1)
+
+
+# --- M3: drifting off the customer's business ---------------------------------------------
+
+
+def test_small_talk_once_the_business_is_on_the_table_drifts_off_topic(scorer, methodology) -> None:
+    chat = ("rep", "最近天气变化挺大的,您要注意身体啊。", "small_talk")
+    before = score_transcript(scorer, methodology, visit("koala", chat, YES, PROBLEM))
+    after = score_transcript(scorer, methodology, visit("koala", PROBLEM, PAIN, chat))
+    assert "flow.off_topic" not in rules_on(before, 0)  # small talk to open is rapport
+    assert "flow.off_topic" in rules_on(after, 2)
