@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.language.cues import CueFinder, Cues
 from bot.language.intents import Classified
 from bot.language.text import normalize
-from bot.language.topics import TopicReader
+from bot.language.topics import shared_reader
 from bot.methodology import DIMENSIONS, Methodology
 from bot.scoring.better import Scene
 from bot.scoring.ledger import Ledger, Note
@@ -126,7 +126,7 @@ class Scorer:
         self.cue_finder = cue_finder
         self._classify = classify
         self.scenes: Mapping[str, Scene] = scenes or {}
-        self._topic_reader = TopicReader(methodology.topic_examples)
+        self._topic_reader = shared_reader(methodology.topic_examples)
         self._topic_cues = {
             topic: [normalize(cue).lower() for cue in cues]
             for topic, cues in methodology.scoring.qualification.cues.items()
