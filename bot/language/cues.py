@@ -178,6 +178,7 @@ class CueFinder:
         self._dismisses = [normalize(word) for word in cues.customer_dismisses]
         self._unbacked = [normalize(word) for word in cues.unbacked_claims]
         self._requests = _REQUESTS
+        self._time_words = [normalize(word) for word in cues.time_words if len(word) >= 2]
         self._promise_exceptions = [normalize(word) for word in cues.promise_exceptions]
         for label, words in lists.items():
             self._phrases.add(label, [self._nlp.make_doc(normalize(word)) for word in words])
@@ -348,7 +349,8 @@ class CueFinder:
             self_address=len(found.get("self_address", [])),
             assumed_need=words("assumed_need"),
             next_step=has_action and has_time,
-            timed=has_time,
+            # A day said inside a longer word (下周初, 这周内) names the time all the same.
+            timed=has_time or any(word in doc.text for word in self._time_words),
             results=words("results"),
             reassurance=words("reassurance"),
             recognition=words("recognition"),

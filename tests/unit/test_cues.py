@@ -158,6 +158,8 @@ def test_running_down_a_competitor_is_its_own_cue(cues, line: str, bashing: bool
         ("这个绝对不允许出问题。", False),
         ("绝对没问题,您放心。", True),
         ("保证零故障。", True),
+        ("今天不用做决定,您随便聊就好。", False),
+        ("设备随便用,坏了随便换。", True),
     ],
 )
 def test_must_not_is_no_promise(cues, sentence: str, promised: bool) -> None:
@@ -215,3 +217,11 @@ def test_claims_with_nothing_to_check(cues, sentence: str, unbacked: bool) -> No
 )
 def test_an_authority_objection_says_he_cannot_decide(cues, sentence, authority) -> None:
     assert ("authority" in cues(sentence).objections) is authority
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timed"),
+    [("下周初约吴董秘和邓总监。", True), ("这周先把方案发给您。", True), ("回头再约。", False)],
+)
+def test_a_day_inside_a_longer_word_is_a_time(cues, sentence: str, timed: bool) -> None:
+    assert cues(sentence).timed is timed
