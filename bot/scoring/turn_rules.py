@@ -176,9 +176,10 @@ def objection_handling(turn: TurnContext) -> list[str]:
         return ["objection.arguing"]
     if not turn.answering_objection:
         return []
-    if cues.rude or cues.competitor_bashing or cues.over_promise:
+    if cues.rude or cues.competitor_bashing or cues.over_promise or turn.high_pressure:
         # "是的……可是他们家就是皮包公司" is no answer: a concern met with an insult, a
-        # swipe at the others or a promise nobody can keep is not handled (M6, M5).
+        # swipe at the others, a promise nobody can keep or a deadline to sign is not
+        # handled (M6, M5, M7).
         return ["objection.answered_badly"]
     if turn.conceding and not cues.acknowledge_pivot:
         return ["objection.concession"]

@@ -45,6 +45,9 @@ PAIRS = [
     ("owl_plain_statement", "owl_unbacked_claims", "disc_fit"),  # disc.owl_vague (M8)
     ("concern_answered", "concern_ignored", "objection_handling"),  # objection.answered (M6)
     ("stays_on_topic", "drifts_off_topic", "visit_flow"),  # flow.off_topic (M3)
+    # objection.answered_badly for a deadline to sign: before it, 放心 in the pressing line
+    # made it an answer (objection.answered); the scorer before issue 15 called it ignored.
+    ("worry_reassured", "worry_pressed", "objection_handling"),
 ]
 
 

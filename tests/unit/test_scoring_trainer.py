@@ -180,6 +180,21 @@ def test_bashing_or_insulting_is_no_answer_to_a_concern(scorer, methodology) -> 
     assert {"trust.bashing", "disc.bashing"} <= set(rules)
 
 
+def test_a_deadline_to_sign_is_no_answer_to_a_concern(scorer, methodology) -> None:
+    report = score_transcript(
+        scorer,
+        methodology,
+        visit(
+            "koala",
+            PITCH,
+            ("customer", "万一做出来跟图不一样怎么办?", None),
+            ("rep", "您放心。下个月就涨价了,您今天就定下来吧。", "close_urgency"),
+        ),
+    )
+    assert "objection.answered_badly" in rules_on(report, 2)
+    assert "objection.answered" not in rules_on(report, 2)
+
+
 # --- M1/M8 rudeness ----------------------------------------------------------------------
 
 
