@@ -64,3 +64,22 @@ def test_only_the_objections_the_customer_raised_are_scored_as_objections(
     assert any("贵" in turn["text"] for turn in customer if not turn["objection"])
     report = coach.report(play)
     assert [o["kinds"] for o in report["objections"] if o["kinds"]] == [["authority"]]
+
+
+def test_the_role_play_report_fills_its_better_sentences_from_the_scenario(
+    methodology, scorer
+) -> None:
+    """Issue 15 item 3: the contact as the rep addresses him, never a canned 王总."""
+    coach = _coach(methodology, scorer)
+    play, _ = coach.start("session-3", "inkjet_factory", "owl", seed=5)
+    for text, move in [
+        ("我们的喷码机是最先进的,绝对没问题。", "present_product"),
+        ("今天不签的话,下个月就涨价了。", "close_urgency"),
+    ]:
+        play = coach.rep_says(play, text, move, 0.9).play
+        if play.finished:
+            break
+    report = coach.report(play)
+    sentences = [i["better_sentence"] for i in report["improvements"] if "better_sentence" in i]
+    assert sentences and all("王厂长" in sentence for sentence in sentences)
+    assert not any("王总" in sentence for sentence in sentences)
