@@ -15,12 +15,7 @@ _HANDLING = {
     "ignored": "没有回应 ✘",
     "unanswered": "对话结束前没有回应",
 }
-_TIMING = {
-    "well_timed": "时机成熟",
-    "premature": "过早",
-    "unconfirmed": "需求未复述确认",
-    "next_step": "约定下一步",
-}
+_TIMING = {"well_timed": "时机成熟", "premature": "过早", "next_step": "约定下一步"}
 _STATUS = {
     "done": "✅",
     "missed": "❌",

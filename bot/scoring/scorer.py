@@ -397,7 +397,6 @@ def _handling(fired: list[str]) -> str:
 
 
 def _timing(fired: list[str]) -> str:
-    """When a close came (M7.1): needs confirmed, too early, or needs asked but not restated."""
-    if "closing.well_timed" in fired:
-        return "well_timed"
-    return "premature" if "closing.premature" in fired else "unconfirmed"
+    """When a close came (M7.1): too early, or once the needs were confirmed (whether the
+    technique suits the persona is the record's `persona_fit`)."""
+    return "premature" if "closing.premature" in fired else "well_timed"

@@ -150,7 +150,8 @@ def spin(turn: TurnContext) -> list[str]:
     asked = list(turn.progress.spin)
     for letter in [SPIN_LETTERS[move] for move in turn.moves if move in SPIN_LETTERS]:
         if letter == "S":
-            too_many = asked.count("S") >= 3 and "P" not in asked
+            # Stuck in situation questions: three and none beyond (M4.2).
+            too_many = asked.count("S") >= 3 and not {"P", "I", "N"} & set(asked)
             fired.append("spin.too_many_situation" if too_many else "spin.situation")
         elif letter == "P":
             fired.append("spin.problem")
@@ -211,9 +212,10 @@ def closing(turn: TurnContext) -> list[str]:
             # A technique this persona must not be closed with is never good timing (M7).
             if turn.technique_fits:
                 fired.append("closing.well_timed")
-        elif concern_open or not progress.needs_known:
-            # Premature only when the needs are really unknown or a concern is open; needs
-            # asked about but not restated cost on SPIN (spin.no_confirm), not here.
+        else:
+            # Premature when the needs are really unconfirmed (not restated, not explored to
+            # their value) or a concern is open. A restatement the NLU missed is read from
+            # its words (Scorer.read_question), so a disciplined visit is not told this.
             fired.append("closing.premature")
         if turn.high_pressure:
             fired.append("closing.high_pressure")

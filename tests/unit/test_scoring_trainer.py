@@ -246,18 +246,20 @@ def test_a_next_step_without_a_time_is_vague(scorer, methodology) -> None:
     assert "closing.no_next_step" in session(report)
 
 
-def test_premature_only_when_the_needs_are_really_unknown(scorer, methodology) -> None:
+def test_premature_only_when_the_needs_are_really_unconfirmed(scorer, methodology) -> None:
     close = ("rep", "那我们就按这个方案,今天把合同定下来?", "close_direct")
     asked = score_transcript(scorer, methodology, visit("tiger", PROBLEM, PAIN, close))
-    unknown = score_transcript(scorer, methodology, visit("tiger", GREETING, YES, close))
     confirmed = score_transcript(
         scorer, methodology, visit("tiger", PROBLEM, PAIN, CONFIRM, YES, close)
     )
-    assert "closing.premature" in rules_on(unknown, 2)
-    assert "closing.premature" not in rules_on(asked, 2)
-    assert "closing.well_timed" not in rules_on(asked, 2)  # asked, not restated
-    assert "closing.well_timed" in rules_on(confirmed, 4)
-    assert asked["closing_attempts"][0]["timing"] == "unconfirmed"
+    # A restatement the NLU was unsure of, read from its words, confirms all the same.
+    unsure = ("rep", "我归纳一下,您看是否准确:一是少停线,二是码要清楚。", None)
+    read = score_transcript(scorer, methodology, visit("tiger", PROBLEM, PAIN, unsure, YES, close))
+    assert "closing.premature" in rules_on(asked, 2)
+    assert asked["closing_attempts"][0]["timing"] == "premature"
+    for report in (confirmed, read):
+        assert "closing.well_timed" in rules_on(report, 4)
+        assert "closing.premature" not in rules_on(report, 4)
 
 
 def test_a_pressure_close_on_a_koala_is_never_well_timed(scorer, methodology) -> None:
@@ -354,3 +356,16 @@ def test_small_talk_once_the_business_is_on_the_table_drifts_off_topic(scorer, m
     after = score_transcript(scorer, methodology, visit("koala", PROBLEM, PAIN, chat))
     assert "flow.off_topic" not in rules_on(before, 0)  # small talk to open is rapport
     assert "flow.off_topic" in rules_on(after, 2)
+
+
+def test_situation_questions_after_the_problem_was_explored_are_not_too_many(
+    scorer, methodology
+) -> None:
+    s1 = ("rep", "贵厂现在几条线?", "ask_situation")
+    s2 = ("rep", "一天大概打多少码?", "ask_situation")
+    s3 = ("rep", "墨水在哪里买?", "ask_situation")
+    i = ("rep", "停一次线对交货有什么影响?", "ask_implication")
+    stuck = score_transcript(scorer, methodology, visit("owl", s1, YES, s2, YES, s3, YES, s1))
+    moved_on = score_transcript(scorer, methodology, visit("owl", s1, YES, i, YES, s2, YES, s3))
+    assert "spin.too_many_situation" in rules_on(stuck, 6)
+    assert "spin.too_many_situation" not in rules_on(moved_on, 6)
