@@ -231,7 +231,8 @@ def scene_of(scenario: Scenario) -> Scene:
     """What the report's better sentences may use of a scenario (bot/scoring/better.py)."""
     return Scene(
         contact=scenario.contact.address_as,
-        company=scenario.company.name,
+        # A private buyer has no company to name ("个人客户(……)" is a description).
+        company=None if scenario.private_customer else scenario.company.name,
         needs=tuple(
             SceneNeed(need.said_as or need.label, need.label, tuple(need.keywords))
             for need in scenario.hidden_needs

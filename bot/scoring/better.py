@@ -38,7 +38,7 @@ class Scene:
     """What a better sentence may use of a scenario."""
 
     contact: str  # address_as: 王厂长, 林女士
-    company: str
+    company: str | None  # None for a private buyer
     needs: tuple[SceneNeed, ...] = ()
 
     def revealed(self, customer_lines: Iterable[str]) -> list[SceneNeed]:
@@ -63,7 +63,8 @@ def fill(
     values: dict[str, str] = {}
     if scene is not None:
         values["contact"] = scene.contact
-        values["company"] = scene.company
+        if scene.company:
+            values["company"] = scene.company
         if revealed:
             values["need"] = revealed[0].spoken
         if len(revealed) > 1:

@@ -113,3 +113,24 @@ def test_revealed_needs_come_in_the_order_he_told_them() -> None:
     )
     revealed = scene.revealed(["码有时候打得模糊。", "还有就是停线。"])
     assert [need.spoken for need in revealed] == ["喷码不清", "停线"]
+
+
+def test_a_private_buyer_is_not_given_a_company(scene_scorer, methodology, scenarios) -> None:
+    lines = [
+        ("rep", "我们的钻石是业内最好的。", "present_product"),
+        ("customer", "哦。", None),
+        ("rep", "今天定下来吧,下个月就涨价了。", "close_urgency"),
+    ]
+    transcript = Transcript(
+        scenario="luxury_jewellery",
+        persona="koala",
+        turns=[
+            {"speaker": speaker, "text": text, **({"move": move} if move else {})}
+            for speaker, text, move in lines
+        ],
+    )
+    report = score_transcript(scene_scorer, methodology, transcript)
+    sentences = " ".join(i.get("better_sentence", "") for i in report["improvements"])
+    assert "林女士" in sentences
+    assert scenarios["luxury_jewellery"].company.name not in sentences
+    assert "个人客户" not in sentences
