@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 MODEL = models/salescoach-$(shell $(PYTHON) scripts/fingerprint.py).tar.gz
 
-.PHONY: help install browser admin demo run web train validate lint types format unit test shell bench eval fault probe clean
+.PHONY: help install browser admin demo run web train validate lint types format unit test shell bench eval calibrate fault probe clean
 
 help: ## list every target
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -81,9 +81,13 @@ test: lint types validate train browser ## every check: lint, types, data valida
 		$(BIN)/rasa test core --stories tests/test_stories.yml --model "$(MODEL)" \
 		--out results/core --fail-on-prediction-errors --quiet
 
-eval: train ## NLU quality (held-out sets, multi-move lines, 5-fold cross-validation; slow) and the customer (topic questions, scripted visits with four personas, rudeness)
+eval: train ## report ranking (Spearman against a trainer), NLU quality (held-out sets, multi-move lines, 5-fold cross-validation; slow) and the customer (topic questions, scripted visits, rudeness)
+	$(BIN)/python -m scripts.eval_reports
 	$(BIN)/python -m scripts.eval_customer
 	$(BIN)/python -m scripts.eval_nlu
+
+calibrate: train ## do scores rank visits as a trainer does? Spearman on tests/fixtures/calibration (all, good, odd/even halves, per dimension, per visit)
+	$(BIN)/python -m scripts.eval_reports --visits
 
 bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callbacks (p50, p95)
 	$(BIN)/python -m benchmarks.bench_parse

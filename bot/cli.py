@@ -84,7 +84,10 @@ def _score(options: argparse.Namespace) -> int:
         return EXIT_NO_MODEL
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     model = NluModel.load(model_path)
-    scorer = start_scorer(methodology, model.classify)
+    from bot.practice.scenarios import load_scenarios, scenes_of
+
+    scenes = scenes_of(load_scenarios(methodology).scenarios)
+    scorer = start_scorer(methodology, model.classify, scenes)
 
     def render(report: Report) -> str:
         if options.format == "markdown":

@@ -26,6 +26,15 @@ DICTIONARY_DIRECTORY = KNOWLEDGE_DIRECTORY / "dictionary"
 BASHING_REACH = 2  # the clause naming the others and the one after it
 _CLAUSE_END = re.compile(r"[,.!?;:。,!?;:~\s]+")
 _QUESTION_END = re.compile(r"[??]\s*[)\])]*\s*$|[吗呢][\s.!~]*$")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])")
+# "您觉得怎么样?" checks how a pitch landed; it discovers nothing (M4).
+_CHECK_QUESTION = re.compile(
+    r"(?:您|你)(?:看|觉得)(?:这个)?(?:怎么样|如何|呢|行吗|可以吗|好吗)[?]?$"
+)
+# A restatement asks whether it is right even when closed by a full stop.
+_ASKS_IF_RIGHT = re.compile(r"是否准确|对不对|对吗|对吧|没错吧|是不是这样")
+# Requests to tell something ask as a question does, whatever ends the sentence.
+_REQUESTS = ("您说说", "您讲讲", "您聊聊", "跟我说说", "给我讲讲", "给我说说", "请教", "想了解")
 # One-character acknowledgements ("对,……" "是,……") only count at the start of a sentence;
 # elsewhere they are ordinary words (用的"是", "对"交货期的影响).
 _SHORT_ACKNOWLEDGEMENT_REACH = 2
@@ -73,6 +82,7 @@ class Cues:
     self_address: int = 0
     assumed_need: list[str] = field(default_factory=list)
     next_step: bool = False
+    timed: bool = False  # names a day or a time (下周三上午, 周五10点)
     results: list[str] = field(default_factory=list)
     reassurance: list[str] = field(default_factory=list)
     recognition: list[str] = field(default_factory=list)
@@ -87,6 +97,13 @@ class Cues:
     # Customer concerns and agreement are single characters and short phrases (贵, 太贵了,
     # 签吧) that jieba glues to their neighbours, so they are found as substrings.
     content_words: list[str] = field(default_factory=list)
+    # The sentences that ask something, and what kind of question the words make of them
+    # (M4: "confirm", "N", "I", "P", "S"), for a line the NLU is unsure of.
+    asked: list[str] = field(default_factory=list)
+    question_kind: str | None = None
+    concession: list[str] = field(default_factory=list)  # a price cut or gift offered (M6)
+    dismisses: bool = False  # the customer sends the rep away or puts him off (M7)
+    unbacked_claims: list[str] = field(default_factory=list)  # claims with nothing to check
 
     @property
     def has_evidence(self) -> bool:
@@ -96,6 +113,7 @@ class Cues:
         """The cues a person would want to see, without empty entries."""
         shown = {key: value for key, value in asdict(self).items() if value not in ([], 0, False)}
         shown.pop("content_words", None)
+        shown.pop("asked", None)
         shown["length"] = self.length
         shown["question"] = self.question
         return shown
@@ -103,6 +121,11 @@ class Cues:
 
 # A date or day however jieba cuts it (10号, 3点, 下周一, 星期五).
 _TIME_MENTION = re.compile(r"\d+\s*[号点日]|(?:周|星期|礼拜)[一二三四五六日天]")
+
+
+def _positions(text: str, phrase: str) -> list[int]:
+    """Where `phrase` starts in `text`, every time."""
+    return [match.start() for match in re.finditer(re.escape(phrase), text)]
 
 
 def _tag_question(doc: Doc, start: int, word: str) -> bool:
@@ -150,6 +173,17 @@ class CueFinder:
         self._disparaging = [normalize(word) for word in cues.disparaging]
         self._negation = [normalize(word) for word in cues.negation]
         self._negation_exceptions = [normalize(word) for word in cues.negation_exceptions]
+        self._spin_words = {
+            kind: [normalize(word) for word in getattr(cues.spin_words, kind)]
+            for kind in type(cues.spin_words).__fields__
+        }
+        self._self_address = [normalize(word) for word in cues.self_address]
+        self._concession = [normalize(word) for word in cues.concession]
+        self._dismisses = [normalize(word) for word in cues.customer_dismisses]
+        self._unbacked = [normalize(word) for word in cues.unbacked_claims]
+        self._requests = _REQUESTS
+        self._time_words = [normalize(word) for word in cues.time_words if len(word) >= 2]
+        self._promise_exceptions = [normalize(word) for word in cues.promise_exceptions]
         for label, words in lists.items():
             self._phrases.add(label, [self._nlp.make_doc(normalize(word)) for word in words])
         self._organisations = Matcher(self._nlp.vocab)
@@ -194,6 +228,51 @@ class CueFinder:
                 found.append(said)
         return found
 
+    def _asked(self, text: str) -> list[str]:
+        """The sentences of `text` that ask the customer something: ending in a question
+        mark or 吗/呢, or carrying an open question word."""
+        sentences = [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+        return [
+            sentence
+            for sentence in sentences
+            if _QUESTION_END.search(sentence)
+            or any(word in sentence for word in self._requests)
+            # A question word in a sentence closed as a statement ("什么时候都能用。") asks
+            # nothing.
+            or (
+                not sentence.endswith((".", "!"))
+                and any(word in sentence for word in self._spin_words["situation"])
+            )
+        ]
+
+    def _question_kind(self, text: str, asked: list[str]) -> str | None:
+        """M4's typical forms: restating needs and asking if that is right (M4.4), then a
+        solution imagined and its value asked (N), consequences (I), difficulties (P), any
+        other open question about the customer (S). A question about ourselves ("您知道我们
+        的优势是什么吗?") is no discovery question."""
+        words = self._spin_words
+        restates = any(word in text for word in words["confirm"])
+        if restates and (asked or _ASKS_IF_RIGHT.search(text)):
+            return "confirm"  # "我归纳一下,您看是否准确:一……二……。"
+        if not asked:
+            return None
+        about_customer = [
+            sentence
+            for sentence in asked
+            if not any(word in sentence for word in self._self_address)
+            and not _CHECK_QUESTION.search(sentence)
+        ]
+
+        def said(kind: str) -> bool:
+            return any(word in sentence for sentence in about_customer for word in words[kind])
+
+        if said("need_payoff_if") and said("need_payoff"):
+            return "N"
+        for kind in ("implication", "problem"):
+            if said(kind):
+                return kind[0].upper()
+        return "S" if said("situation") else None
+
     def tokens(self, text: str) -> Doc:
         return self._nlp.make_doc(normalize(text))
 
@@ -218,6 +297,16 @@ class CueFinder:
         acknowledge_pivot = first_ack is not None and any(
             position > first_ack for position, _ in pivots
         )
+        excepted = [
+            (found_at, found_at + len(phrase))
+            for phrase in self._promise_exceptions
+            for found_at in _positions(doc.text, phrase)
+        ]
+        found["over_promise"] = [
+            (start, word)
+            for start, word in found.get("over_promise", [])
+            if not any(a <= doc[start].idx < b for a, b in excepted)
+        ]
         promise_spans = [
             (doc[start].idx, doc[start].idx + len(word))
             for start, word in found.get("over_promise", [])
@@ -240,6 +329,7 @@ class CueFinder:
                 and (start == 0 or doc[start - 1].text not in self._self_introduction)
             )
         )
+        asked = self._asked(doc.text)
         has_action = bool(found.get("next_step_actions"))
         has_time = bool(found.get("time_words")) or bool(_TIME_MENTION.search(doc.text))
         return Cues(
@@ -263,6 +353,8 @@ class CueFinder:
             self_address=len(found.get("self_address", [])),
             assumed_need=words("assumed_need"),
             next_step=has_action and has_time,
+            # A day said inside a longer word (下周初, 这周内) names the time all the same.
+            timed=has_time or any(word in doc.text for word in self._time_words),
             results=words("results"),
             reassurance=words("reassurance"),
             recognition=words("recognition"),
@@ -278,6 +370,11 @@ class CueFinder:
             ),
             agrees=any(word in doc.text for word in self._customer_agrees),
             competitor_bashing=self._bashing(doc.text),
+            asked=asked,
+            question_kind=self._question_kind(doc.text, asked),
+            concession=[word for word in self._concession if word in doc.text],
+            dismisses=any(word in doc.text for word in self._dismisses),
+            unbacked_claims=[word for word in self._unbacked if word in doc.text],
             content_words=[
                 token.text
                 for token in doc

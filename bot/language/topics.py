@@ -76,3 +76,16 @@ class TopicReader:
         if topic == NO_TOPIC and probability >= NO_TOPIC_SURE:
             return None
         return cue_topic(text, topics)
+
+
+_SHARED: dict[int, tuple[TopicExamples, TopicReader]] = {}
+
+
+def shared_reader(examples: TopicExamples) -> TopicReader:
+    """One reader per examples object, for everyone in the process: learning it takes seconds
+    (C 100 over every example), and the customer and the scorer read the same topics."""
+    kept = _SHARED.get(id(examples))
+    if kept is None or kept[0] is not examples:
+        kept = (examples, TopicReader(examples))
+        _SHARED[id(examples)] = kept
+    return kept[1]

@@ -106,9 +106,9 @@ class Methodology:
         self.moves: dict[str, Move] = _part(parts, "moves.yml", Moves).moves
         self.cues: Cues = _part(parts, "cues.yml", Cues)
         self.scoring: Scoring = _part(parts, "scoring.yml", Scoring)
-        self.better_sentences: dict[str, dict[str, str]] = _part(
-            parts, "better_sentences.yml", BetterSentences
-        ).sentences
+        better = _part(parts, "better_sentences.yml", BetterSentences)
+        self.better_sentences: dict[str, list[str]] = better.sentences
+        self.objection_ack: dict[str, str] = better.objection_ack
         self.topics: Topics = _part(parts, "topics.yml", Topics)
         self.topic_examples: TopicExamples = _part(parts, "topic_examples.yml", TopicExamples)
         voices = _part(parts, "voices.yml", Voices)
@@ -176,7 +176,17 @@ def _cross_reference_errors(parts: dict[str, StrictModel]) -> list[str]:
         for key in _part(parts, "cues.yml", Cues).customer_objections
         if key not in objection_ids
     ]
+    errors += [
+        f"scoring.yml: qualification -> topics: {topic!r} is not a topic of topics.yml"
+        for topic in _part(parts, "scoring.yml", Scoring).qualification.topics
+        if topic not in topics
+    ]
     sentences = _part(parts, "better_sentences.yml", BetterSentences).sentences
+    errors += [
+        f"better_sentences.yml: objection_ack -> {kind}: not an objection type in objections.yml"
+        for kind in _part(parts, "better_sentences.yml", BetterSentences).objection_ack
+        if kind not in objection_ids
+    ]
     errors += [
         f"scoring.yml: rules -> {rule_id} -> better: {rule.better!r} not in better_sentences.yml"
         for rule_id, rule in _part(parts, "scoring.yml", Scoring).rules.items()

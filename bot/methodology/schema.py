@@ -371,6 +371,17 @@ class TopicExamples(StrictModel):
     not_a_topic: list[str]
 
 
+class SpinWords(StrictModel):
+    """M4 typical forms: the words that tell a question's SPIN type (cues.yml spin_words)."""
+
+    confirm: list[str]
+    need_payoff_if: list[str]
+    need_payoff: list[str]
+    implication: list[str]
+    problem: list[str]
+    situation: list[str]
+
+
 class Cues(StrictModel):
     acknowledge: list[str]
     pivot: list[str]
@@ -401,6 +412,11 @@ class Cues(StrictModel):
     disparaging: list[str]
     negation: list[str]
     negation_exceptions: list[str]
+    spin_words: SpinWords
+    concession: list[str]
+    customer_dismisses: list[str]
+    unbacked_claims: list[str]
+    promise_exceptions: list[str]
 
 
 class ScoringRule(StrictModel):
@@ -420,9 +436,25 @@ class ScoringRule(StrictModel):
         return value
 
 
+class Qualification(StrictModel):
+    """M9: the topics a rep qualifies a deal on (topics.yml ids), how many make it well
+    qualified, and the words that make a question ask about each."""
+
+    topics: list[str]
+    well_qualified: int
+    cues: dict[str, list[str]]
+
+    @validator("cues")
+    def _cues_for_listed_topics(cls, value: dict[str, list[str]], values: dict) -> dict:
+        if set(value) != set(values.get("topics", [])):
+            raise ValueError("give cue words for exactly the topics listed")
+        return value
+
+
 class Scoring(StrictModel):
     base: int
     weights: dict[Literal[DIMENSIONS], float]  # type: ignore[valid-type]
+    qualification: Qualification
     dimension_names: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
     dimension_sections: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
     dimension_tips: dict[Literal[DIMENSIONS], str]  # type: ignore[valid-type]
@@ -440,12 +472,32 @@ class Scoring(StrictModel):
         return {key: rule.copy(update={"id": key}) for key, rule in value.items()}
 
 
+BETTER_PLACEHOLDERS = frozenset({"contact", "company", "need", "need2", "objection_ack"})
+
+
 class BetterSentences(StrictModel):
-    sentences: dict[str, dict[str, str]]
+    """Better sentences as templates filled from the scenario (bot/scoring/better.py)."""
+
+    objection_ack: dict[str, str]
+    sentences: dict[str, list[str]]
 
     @validator("sentences")
-    def _generic_fallback(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        lacking = [key for key, by_scenario in value.items() if "generic" not in by_scenario]
-        if lacking:
-            raise ValueError(f"no generic sentence for: {', '.join(lacking)}")
+    def _templates(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        problems = []
+        for key, templates in value.items():
+            if not templates:
+                problems.append(f"{key}: no template")
+                continue
+            for template in templates:
+                unknown = set(_placeholders(template)) - BETTER_PLACEHOLDERS
+                if unknown:
+                    problems.append(f"{key}: unknown placeholder {', '.join(sorted(unknown))}")
+            if _placeholders(templates[-1]):
+                problems.append(f"{key}: the last template must have no placeholder")
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
+
+
+def _placeholders(template: str) -> list[str]:
+    return re.findall(r"\{(\w+)\}", template)

@@ -18,7 +18,7 @@ from bot.language.context import in_context
 from bot.language.intents import Classified
 from bot.methodology import Methodology
 from bot.practice.customer import CustomerSimulator, CustomerState
-from bot.practice.scenarios import Scenario
+from bot.practice.scenarios import Scenario, scene_of
 from bot.scoring.contracts import Quote, Report, StoredTurn
 from bot.scoring.report import build_report
 from bot.scoring.scorer import Scorer, ScoringSession, TurnAssessment
@@ -224,7 +224,8 @@ class RolePlayCoach:
         return RepTurnResult(play, messages, assessment)
 
     def report(self, play: RolePlay) -> Report:
-        return build_report(self.methodology, self._session(play).finish())
+        scene = scene_of(self.scenarios[play.scenario])
+        return build_report(self.methodology, self._session(play).finish(), scene)
 
     def outcome(self, play: RolePlay) -> str:
         """signed or lost after a natural end; ended when the rep stopped it."""

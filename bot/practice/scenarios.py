@@ -20,6 +20,7 @@ from pydantic import Field, conint, constr, validator
 from bot.methodology import KNOWLEDGE_DIRECTORY, Methodology, MethodologyError, load_yaml_model
 from bot.methodology.schema import StrictModel
 from bot.methodology.vocabulary import PersonaId
+from bot.scoring.better import Scene, SceneNeed
 
 DEFAULT_DIRECTORY = KNOWLEDGE_DIRECTORY / "scenarios"
 SAID_AS_MAX_CHARS = 8
@@ -231,6 +232,23 @@ def _reference_errors(methodology: Methodology, scenario: Scenario, name: str) -
     if f"{scenario.id}.yml" != name:
         errors.append(f"{name}: id: must match the file name ({scenario.id}.yml)")
     return errors
+
+
+def scene_of(scenario: Scenario) -> Scene:
+    """What the report's better sentences may use of a scenario (bot/scoring/better.py)."""
+    return Scene(
+        contact=scenario.contact.address_as,
+        # A private buyer has no company to name ("个人客户(……)" is a description).
+        company=None if scenario.private_customer else scenario.company.name,
+        needs=tuple(
+            SceneNeed(need.said_as or need.label, need.label, tuple(need.keywords))
+            for need in scenario.hidden_needs
+        ),
+    )
+
+
+def scenes_of(scenarios: Mapping[str, Scenario]) -> dict[str, Scene]:
+    return {scenario_id: scene_of(scenario) for scenario_id, scenario in scenarios.items()}
 
 
 def load_scenarios(methodology: Methodology, directory: Path | None = None) -> ScenarioLibrary:

@@ -2,8 +2,11 @@
 transcript, turn_rules.py/session_rules.py for the rules, report.py for the session report.
 """
 
+from collections.abc import Mapping
+
 from bot.language.cues import CueFinder
 from bot.methodology import Methodology
+from bot.scoring.better import Scene, SceneNeed
 from bot.scoring.contracts import Report
 from bot.scoring.markdown import render_markdown
 from bot.scoring.report import build_report
@@ -11,17 +14,27 @@ from bot.scoring.scorer import Classifier, Scorer
 from bot.scoring.transcript import Transcript, TranscriptError, read_transcripts
 
 
-def start_scorer(methodology: Methodology, classify: Classifier | None = None) -> Scorer:
-    """Build the scorer once at start-up (loads jieba's dictionary and spaCy's matchers)."""
-    return Scorer(methodology, CueFinder(methodology), classify)
+def start_scorer(
+    methodology: Methodology,
+    classify: Classifier | None = None,
+    scenes: Mapping[str, Scene] | None = None,
+) -> Scorer:
+    """Build the scorer once at start-up (loads jieba's dictionary and spaCy's matchers).
+    `scenes` (scenario id -> Scene, bot/practice/scenarios.py `scenes_of`) fill the better
+    sentences of its reports; without them they are the generic ones."""
+    return Scorer(methodology, CueFinder(methodology), classify, scenes)
 
 
 def score_transcript(scorer: Scorer, methodology: Methodology, transcript: Transcript) -> Report:
     """The JSON-ready session report for one transcript."""
-    return build_report(methodology, scorer.score(transcript))
+    return build_report(
+        methodology, scorer.score(transcript), scorer.scenes.get(transcript.scenario)
+    )
 
 
 __all__ = [
+    "Scene",
+    "SceneNeed",
     "Scorer",
     "Transcript",
     "TranscriptError",

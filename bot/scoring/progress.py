@@ -76,11 +76,17 @@ class Progress:
     next_step_turns: list[int] = field(default_factory=list)
     questions_before_proposal: int = 0
     statements_before_proposal: int = 0
+    # M9: the qualification topics asked (topic id -> the turn that first asked it).
+    qualified: dict[str, int] = field(default_factory=dict)
+    last_rep_asked: bool = False  # the rep's latest line was a discovery question
+    vague_next_step_turns: list[int] = field(default_factory=list)
+    customer_dismissed: bool = False  # the customer's latest line sent the rep away (M7)
 
     @property
     def discovered(self) -> bool:
-        """At least one discovery question (S, P, I or N) or a confirmation was made."""
-        return bool(self.spin) or self.confirmed
+        """At least one discovery question (S, P, I or N, or a qualification question, M9)
+        or a confirmation was made."""
+        return bool(self.spin) or self.confirmed or bool(self.qualified)
 
     @property
     def needs_known(self) -> bool:

@@ -7,10 +7,12 @@ and sent over WeCom without any of them recomputing anything.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import pairwise
 from statistics import median
 
 from bot.methodology import DIMENSIONS, Methodology, ScoringRule
+from bot.scoring.better import Scene, SceneNeed, fill
 from bot.scoring.contracts import (
     CheckReport,
     CloseReport,
@@ -85,8 +87,8 @@ def _turn(methodology: Methodology, assessment: TurnAssessment) -> TurnReport:
         "text": assessment.text,
         "move": assessment.move,
         "move_name": move.name if move else None,
-        "moves": list(assessment.moves),
-        "move_names": [methodology.moves[name].name for name in assessment.moves],
+        "moves": list(assessment.scored_moves),
+        "move_names": [methodology.moves[name].name for name in assessment.scored_moves],
         "confidence": _round(assessment.confidence),
         "step": assessment.step,
         "step_name": step.name if step else None,
@@ -223,11 +225,33 @@ def _self_check(methodology: Methodology, result: SessionResult) -> list[CheckRe
     ]
 
 
-def _better(methodology: Methodology, rule: ScoringRule, scenario: str) -> str | None:
+@dataclass(frozen=True)
+class _Filler:
+    """What fills a better sentence for this visit: its scene, the needs the customer
+    revealed, the kinds of objection he raised (bot/scoring/better.py)."""
+
+    scene: Scene | None
+    revealed: list[SceneNeed]
+    objections: list[str]
+
+    @classmethod
+    def of(cls, result: SessionResult, scene: Scene | None) -> _Filler:
+        said = [turn.text for turn in result.transcript.turns if turn.speaker == "customer"]
+        revealed = scene.revealed(said) if scene else []
+        kinds = [kind for record in result.progress.objections for kind in record.kinds]
+        return cls(scene, revealed, kinds)
+
+
+def _better(methodology: Methodology, rule: ScoringRule, filler: _Filler) -> str | None:
     if not rule.better:
         return None
-    sentences = methodology.better_sentences[rule.better]
-    return sentences.get(scenario, sentences["generic"])
+    return fill(
+        methodology.better_sentences[rule.better],
+        filler.scene,
+        filler.revealed,
+        filler.objections,
+        methodology.objection_ack,
+    )
 
 
 QUOTES_PER_POINT = 2
@@ -247,14 +271,14 @@ def _close_to(sentence: str, said: str) -> bool:
 
 
 def _strengths_and_improvements(
-    methodology: Methodology, result: SessionResult
+    methodology: Methodology, result: SessionResult, scene: Scene | None = None
 ) -> tuple[list[Lesson], list[Lesson]]:
     """The top strengths and improvements, each quoting the turns it is about. Never shown:
     a point with no turn to quote; an improvement for a habit the visit also shows (its fix,
     the better sentence, is one a strength already earned); an improvement whose better
     sentence is (nearly) what the rep said."""
     rules = methodology.scoring.rules
-    scenario = result.transcript.scenario
+    filler = _Filler.of(result, scene)
     totals = result.ledger.totals
     said = {turn.index: turn.text for turn in result.assessments}
 
@@ -276,7 +300,7 @@ def _strengths_and_improvements(
             "advice": rule.advice,
             "quotes": quotes(rule.id),
         }
-        better = _better(methodology, rule, scenario)
+        better = _better(methodology, rule, filler)
         if better and points < 0:
             entry["better_sentence"] = better
         return entry
@@ -284,7 +308,7 @@ def _strengths_and_improvements(
     positive = sorted((p, rid) for rid, p in totals.items() if p > 0)[::-1]
     negative = sorted((p, rid) for rid, p in totals.items() if p < 0)
     strengths = [s for s in (item(rules[rid], p) for p, rid in positive) if s["quotes"]][:TOP]
-    praised = {_better(methodology, rules[rid], scenario) for _, rid in positive} - {None}
+    praised = {_better(methodology, rules[rid], filler) for _, rid in positive} - {None}
     # One improvement per better sentence: two rules that call for the same fix are one lesson.
     improvements: list[Lesson] = []
     shown: set[str | None] = set()
@@ -302,9 +326,13 @@ def _strengths_and_improvements(
     return strengths, improvements
 
 
-def build_report(methodology: Methodology, result: SessionResult) -> Report:
+def build_report(
+    methodology: Methodology, result: SessionResult, scene: Scene | None = None
+) -> Report:
+    """The report; `scene` (the visit's scenario, bot/scoring/better.py) fills the better
+    sentences with the right contact and the needs he revealed."""
     dimensions = _dimensions(methodology, result)
-    strengths, improvements = _strengths_and_improvements(methodology, result)
+    strengths, improvements = _strengths_and_improvements(methodology, result, scene)
     return {
         "scenario": result.transcript.scenario,
         "persona": result.transcript.persona,

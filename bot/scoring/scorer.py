@@ -9,12 +9,16 @@ loads the trained model in-process).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.language.cues import CueFinder, Cues
 from bot.language.intents import Classified
+from bot.language.text import normalize
+from bot.language.topics import shared_reader
 from bot.methodology import DIMENSIONS, Methodology
+from bot.scoring.better import Scene
 from bot.scoring.ledger import Ledger, Note
 from bot.scoring.progress import (
     CLOSE_MOVES,
@@ -35,6 +39,21 @@ from bot.scoring.turn_rules import TURN_RULES, TurnContext
 # this is where crediting the move stops being more often right than wrong.
 MIN_CONFIDENCE = 0.3
 Classifier = Callable[[str], Classified]
+# The discovery move a question's words make of it (cues.yml spin_words, M4) when the NLU
+# credited none: long real questions with a preamble ("数据很清楚。运行中您统计过的主要问题
+# 有哪些?") are often below MIN_CONFIDENCE, and a trainer still hears a problem question.
+QUESTION_KIND_MOVES = {
+    "confirm": "confirm_understanding",
+    "N": "ask_need_payoff",
+    "I": "ask_implication",
+    "P": "ask_problem",
+    "S": "ask_situation",
+}
+# A customer speaking of the rep's company or offer, or turning to a worry.
+CONCERN = re.compile(r"你们|您们|你家|你的方案|你说的|不过|但是|可是|就怕|只怕|担心|万一")
+# A line that proposes, proves, closes or sets a next step asks its question about that
+# ("您看上午还是下午?", "您觉得呢?"), not to discover.
+NOT_DISCOVERY_LINES = {*PROPOSAL_MOVES, *CLOSE_MOVES, "give_evidence", "propose_next_step"}
 
 
 @dataclass
@@ -53,6 +72,14 @@ class TurnAssessment:
     # The NLU's best guess at the move even when too unsure to score it: the customer, like a
     # person, answers what he probably heard.
     heard: str | None = None
+    # The discovery move the question's words make of a line the NLU credited with none
+    # (Scorer.read_question): scored and shown in the report; the customer goes by `moves`.
+    read: str | None = None
+
+    @property
+    def scored_moves(self) -> tuple[str, ...]:
+        """Every move the rules judged: the NLU's, then the one read from the words."""
+        return (*self.moves, self.read) if self.read else self.moves
 
     def changes(self) -> dict[str, int]:
         """Net change on each dimension this turn caused (0 where nothing fired)."""
@@ -93,10 +120,43 @@ class Scorer:
         methodology: Methodology,
         cue_finder: CueFinder,
         classify: Classifier | None = None,
+        scenes: Mapping[str, Scene] | None = None,
     ) -> None:
         self.methodology = methodology
         self.cue_finder = cue_finder
         self._classify = classify
+        self.scenes: Mapping[str, Scene] = scenes or {}
+        self._topic_reader = shared_reader(methodology.topic_examples)
+        self._topic_cues = {
+            topic: [normalize(cue).lower() for cue in cues]
+            for topic, cues in methodology.scoring.qualification.cues.items()
+        }
+
+    def topics_asked(self, cues: Cues) -> list[str]:
+        """The qualification topics (M9) the line's questions ask about: by the customer's
+        topic reader and the cue words of scoring.yml."""
+        found: list[str] = []
+        for sentence in cues.asked:
+            folded = sentence.lower()
+            found += [
+                topic
+                for topic, words in self._topic_cues.items()
+                if any(word in folded for word in words)
+            ]
+            read = self._topic_reader.topic_of(sentence)
+            if read in self._topic_cues:
+                found.append(read)
+        return list(dict.fromkeys(found))
+
+    @staticmethod
+    def read_question(moves: tuple[str, ...], cues: Cues) -> str | None:
+        """The discovery move a question's words make of a line the NLU credited with no
+        discovery move, or None (cues.yml spin_words, M4)."""
+        if cues.question_kind is None or cues.next_step:
+            return None
+        if any(move in DISCOVERY_MOVES or move in NOT_DISCOVERY_LINES for move in moves):
+            return None
+        return QUESTION_KIND_MOVES[cues.question_kind]
 
     def move_of(
         self, turn: Turn, cues: Cues
@@ -178,6 +238,13 @@ class ScoringSession:
         result.customer_chars += cues.length
         if turn.objection is not None:  # the simulator said which objection, if any (M6)
             cues.objections = [turn.objection] if turn.objection else []
+        elif self.progress.last_rep_asked and not CONCERN.search(turn.text):
+            # His answer to a discovery question is his situation, not resistance: "郑总审批
+            # 签字" answers who decides, "明年续约都悬" what the problem costs (M6, M9).
+            # About us and our offer ("你们太贵了"), or turning to a worry after the answer
+            # ("少借一个亿没问题。就怕切换时出错"), it is an objection all the same.
+            cues.objections = []
+        self.progress.customer_dismissed = cues.dismisses
         self._hear_customer(self.progress, index, turn.text, cues)
 
     def add_rep(self, turn: Turn) -> TurnAssessment:
@@ -191,15 +258,30 @@ class ScoringSession:
         result.rep_chars += cues.length
         self._addressing[0] += cues.customer_address
         self._addressing[1] += cues.self_address
-        move, confidence, moves, heard = self._scorer.move_of(turn, cues)
+        move, confidence, heard_moves, heard = self._scorer.move_of(turn, cues)
+        read = self._scorer.read_question(heard_moves, cues)
+        moves = (*heard_moves, read) if read else heard_moves
         step = self._methodology.moves[moves[0]].step if moves else None
         persona = result.transcript.persona
-        context = TurnContext(index, move, step, cues, persona, progress, self._methodology, moves)
+        topics = [t for t in self._scorer.topics_asked(cues) if t not in progress.qualified]
+        context = TurnContext(
+            index, move, step, cues, persona, progress, self._methodology, moves, tuple(topics)
+        )
         fired = list(dict.fromkeys(rule_id for rule in TURN_RULES for rule_id in rule(context)))
         notes = [self.ledger.add(rule_id, index) for rule_id in fired]
         feedback = self._feedback(move, notes)
         assessment = TurnAssessment(
-            index, turn.text, move, confidence, step, cues, notes, feedback, moves, heard
+            index,
+            turn.text,
+            move,
+            confidence,
+            step,
+            cues,
+            notes,
+            feedback,
+            heard_moves,
+            heard,
+            read,
         )
         result.assessments.append(assessment)
         self._advance(context, fired)
@@ -254,8 +336,15 @@ class ScoringSession:
         progress.rep_turns += 1
         progress.last_speaker = "rep"
         progress.last_rep_moves = turn.moves
+        progress.last_rep_asked = bool(turn.new_topics) or (
+            any(m in DISCOVERY_MOVES for m in turn.moves) and turn.cues.question
+        )
+        for topic in turn.new_topics:
+            progress.qualified.setdefault(topic, turn.index)
         if "closing.next_step" in fired:
             progress.next_step_turns.append(turn.index)
+        if "closing.vague_next_step" in fired:
+            progress.vague_next_step_turns.append(turn.index)
         if turn.steps:
             progress.max_step = max(progress.max_step, *turn.steps)
         for move in turn.moves:
@@ -267,13 +356,13 @@ class ScoringSession:
                 progress.confirmed_before_proposal |= not progress.proposal_started
             if move in PROPOSAL_MOVES:
                 progress.proposal_started = True
-            if move in CLOSE_MOVES:
+            if move in turn.closes:
                 technique = self._methodology.closing.techniques[move]
                 progress.closes.append(
                     CloseRecord(
                         turn.index,
                         move,
-                        "well_timed" if "closing.well_timed" in fired else "premature",
+                        _timing(fired),
                         turn.persona not in technique.avoid_personas,
                     )
                 )
@@ -305,3 +394,9 @@ def _handling(fired: list[str]) -> str:
         if rule_id in fired:
             return handling
     return "ignored"
+
+
+def _timing(fired: list[str]) -> str:
+    """When a close came (M7.1): too early, or once the needs were confirmed (whether the
+    technique suits the persona is the record's `persona_fit`)."""
+    return "premature" if "closing.premature" in fired else "well_timed"

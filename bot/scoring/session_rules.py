@@ -74,11 +74,25 @@ def session_rules(
         fired.append("spin.no_implication_or_payoff")
     if progress.discovered and progress.proposal_started and not progress.confirmed_before_proposal:
         fired.append("spin.no_confirm")
+    # M9
+    qualification = methodology.scoring.qualification
+    asked = set(progress.qualified) & set(qualification.topics)
+    if len(asked) >= qualification.well_qualified:
+        fired.append("flow.qualified")
+    elif not asked and (
+        progress.proposal_started
+        or progress.closes
+        or progress.next_step_turns
+        or progress.vague_next_step_turns
+    ):
+        fired.append("flow.not_qualified")  # went on to a proposal, a close or a next step
     # M7
-    attempted = progress.closes or progress.next_step_turns
+    attempted = progress.closes or progress.next_step_turns or progress.vague_next_step_turns
     fired.append("closing.attempted" if attempted else "closing.none")
     if attempted and not progress.next_step_turns:
         fired.append("closing.no_next_step")
+    if progress.customer_dismissed:
+        fired += ["closing.lost", "flow.lost"]
     # M5, M1
     if (
         progress.moves["present_product"] >= 2

@@ -9,10 +9,19 @@ from dataclasses import dataclass
 from bot.language.cues import Cues
 from bot.methodology import Methodology
 from bot.methodology.vocabulary import TIGER_LONG_TURN, VISIT_STEPS
-from bot.scoring.progress import CLOSE_MOVES, PROPOSAL_MOVES, SPIN_LETTERS, Progress
+from bot.scoring.progress import (
+    CLOSE_MOVES,
+    DISCOVERY_MOVES,
+    PROPOSAL_MOVES,
+    SPIN_LETTERS,
+    Progress,
+)
 
+# A speech: past this many characters a line is a monologue (trust.monologue), and for a
+# tiger the 长篇大论 he will not sit through whatever it says (disc.tiger_long_turn, M8).
 MONOLOGUE = 100
 DATA_WALL = 3
+LOW_PRESSURE_CHOICES = {"close_alternative", "close_assumptive"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class TurnContext:
     progress: Progress
     methodology: Methodology
     moves: tuple[str, ...] = ()
+    new_topics: tuple[str, ...] = ()  # qualification topics (M9) this line asks first
 
     def has(self, *names: str) -> bool:
         return any(move in names for move in self.moves)
@@ -48,15 +58,59 @@ class TurnContext:
         return any(techniques[move].pressure == "high" for move in self.moves if move in techniques)
 
     @property
+    def concrete_next_step(self) -> bool:
+        """M7.3 a next step with an action and a day or time; the move without a time
+        ("您有空我们再约") is a vague one."""
+        return self.cues.next_step or (self.has("propose_next_step") and self.cues.timed)
+
+    @property
+    def closes(self) -> list[str]:
+        """The closing techniques the line uses. A choice of times or an assumption offered
+        inside a concrete next step ("下周三来测,您看上午还是下午?") proposes that step: it is
+        judged as the next step, not as a close (M7.3)."""
+        closes = [move for move in self.moves if move in CLOSE_MOVES]
+        if self.concrete_next_step and set(closes) <= LOW_PRESSURE_CHOICES:
+            return []
+        return closes
+
+    @property
+    def unbacked_claim(self) -> bool:
+        """M5 有凭有据: a claim about our offer ("特别稳定", "服务很好") in a statement that
+        gives no figure, evidence or reference to check it by."""
+        cues = self.cues
+        about_offer = self.has(*PROPOSAL_MOVES, "handle_objection") or cues.self_address > 0
+        return (
+            bool(cues.unbacked_claims)
+            and about_offer
+            and not cues.question
+            and not cues.has_evidence
+        )
+
+    @property
+    def conceding(self) -> bool:
+        """M6: a price cut or gift offered in answer to a price or competitor objection."""
+        kinds = self.progress.open_objection.kinds if self.progress.open_objection else []
+        return bool(self.cues.concession) and bool(set(kinds) & {"price", "competitor"})
+
+    @property
     def answering_objection(self) -> bool:
         """The customer just raised a concern, or the rep acknowledges one we did not spot."""
         if self.progress.open_objection is not None:
             return True
+        # Not after his answer to a discovery question: "确实让人悬着心" there is empathy with
+        # the problem he just told, not the answer to a concern.
         return (
             self.has("handle_objection")
             and self.progress.last_speaker == "customer"
+            and not self.progress.last_rep_asked
             and bool(self.cues.acknowledge)
         )
+
+    @property
+    def technique_fits(self) -> bool:
+        """No closing technique of the line is one to avoid with this persona (M7, M8)."""
+        techniques = self.methodology.closing.techniques
+        return all(self.persona not in techniques[move].avoid_personas for move in self.closes)
 
 
 def visit_flow(turn: TurnContext) -> list[str]:
@@ -64,7 +118,10 @@ def visit_flow(turn: TurnContext) -> list[str]:
     fired = []
     steps = turn.steps
     if turn.first and steps:
-        if min(steps) <= 1:
+        # A tiger who says "说吧" is opened with his business (M3 审时度势, M8 respect his
+        # time): a first question about it is the opening, not a skipped one.
+        tiger_direct = turn.persona == "tiger" and turn.has(*DISCOVERY_MOVES)
+        if min(steps) <= 1 or tiger_direct:
             fired.append("flow.opening")
         elif not turn.has("handle_objection"):
             fired.append("flow.no_opening")
@@ -72,8 +129,16 @@ def visit_flow(turn: TurnContext) -> list[str]:
         fired.append("flow.advance")
     if turn.has(*PROPOSAL_MOVES) and not turn.progress.discovered:
         fired.append("flow.pitch_before_discovery")
-    if turn.has(*CLOSE_MOVES) and not turn.progress.discovered:
+    if turn.closes and not turn.progress.discovered:
         fired.append("flow.close_before_discovery")
+    if turn.has("small_talk") and not turn.first and turn.progress.discovered:
+        # Once the business is on the table, chat about the weather or lunch drifts off it
+        # (M3: never circle without getting to the point; 多听少说).
+        fired.append("flow.off_topic")
+    if turn.new_topics:
+        fired.append("flow.qualify")
+    if turn.cues.rude:
+        fired.append("flow.rude")
     if turn.has("thank_and_leave"):
         fired.append("flow.farewell")
     return fired
@@ -85,7 +150,8 @@ def spin(turn: TurnContext) -> list[str]:
     asked = list(turn.progress.spin)
     for letter in [SPIN_LETTERS[move] for move in turn.moves if move in SPIN_LETTERS]:
         if letter == "S":
-            too_many = asked.count("S") >= 3 and "P" not in asked
+            # Stuck in situation questions: three and none beyond (M4.2).
+            too_many = asked.count("S") >= 3 and not {"P", "I", "N"} & set(asked)
             fired.append("spin.too_many_situation" if too_many else "spin.situation")
         elif letter == "P":
             fired.append("spin.problem")
@@ -111,6 +177,13 @@ def objection_handling(turn: TurnContext) -> list[str]:
         return ["objection.arguing"]
     if not turn.answering_objection:
         return []
+    if cues.rude or cues.competitor_bashing or cues.over_promise or turn.high_pressure:
+        # "是的……可是他们家就是皮包公司" is no answer: a concern met with an insult, a
+        # swipe at the others, a promise nobody can keep or a deadline to sign is not
+        # handled (M6, M5, M7).
+        return ["objection.answered_badly"]
+    if turn.conceding and not cues.acknowledge_pivot:
+        return ["objection.concession"]
     fired = []
     if cues.acknowledge_pivot:
         fired.append("objection.acknowledge_pivot")
@@ -118,6 +191,10 @@ def objection_handling(turn: TurnContext) -> list[str]:
         fired.append("objection.acknowledge_only")
     if cues.question and not turn.has(*CLOSE_MOVES, "propose_next_step"):
         fired.append("objection.clarify")
+    if not fired and (cues.evidence or cues.reassurance or cues.process):
+        # A remedy, a safeguard or proof offered, without a word of acknowledgement; a
+        # figure alone ("能接六家银行") is a pitch, not an answer.
+        fired.append("objection.answered")
     if not fired:
         fired.append("objection.ignored")
     elif cues.has_evidence:
@@ -128,14 +205,24 @@ def objection_handling(turn: TurnContext) -> list[str]:
 def closing(turn: TurnContext) -> list[str]:
     """M7: close only when needs are confirmed and concerns answered; end with a next step."""
     fired = []
-    if turn.has(*CLOSE_MOVES):
+    if turn.closes:
         progress = turn.progress
-        ready = progress.needs_confirmed and not progress.open_objection and not progress.unresolved
-        fired.append("closing.well_timed" if ready else "closing.premature")
+        concern_open = bool(progress.open_objection) or progress.unresolved
+        if progress.needs_confirmed and not concern_open:
+            # A technique this persona must not be closed with is never good timing (M7).
+            if turn.technique_fits:
+                fired.append("closing.well_timed")
+        else:
+            # Premature when the needs are really unconfirmed (not restated, not explored to
+            # their value) or a concern is open. A restatement the NLU missed is read from
+            # its words (Scorer.read_question), so a disciplined visit is not told this.
+            fired.append("closing.premature")
         if turn.high_pressure:
             fired.append("closing.high_pressure")
-    if turn.has("propose_next_step") or turn.cues.next_step:
+    if turn.concrete_next_step:
         fired.append("closing.next_step")
+    elif turn.has("propose_next_step"):
+        fired.append("closing.vague_next_step")
     if turn.has("ask_referral") and turn.progress.customer_agreed:
         fired.append("closing.referral")
     return fired
@@ -144,6 +231,10 @@ def closing(turn: TurnContext) -> list[str]:
 def disc_fit(turn: TurnContext) -> list[str]:
     """M8: speak the way this personality listens (persona do/don't lists)."""
     cues, persona, fired = turn.cues, turn.persona, []
+    if cues.rude:
+        fired.append("disc.rude")
+    if cues.competitor_bashing:
+        fired.append("disc.bashing")
     repeated_push = turn.has("close_direct") and turn.progress.direct_closes > 0
     pushing = turn.high_pressure or repeated_push
     if persona in {"owl", "koala"} and pushing:
@@ -151,7 +242,10 @@ def disc_fit(turn: TurnContext) -> list[str]:
     if persona == "tiger":
         if turn.has("small_talk") and turn.progress.small_talk_turns >= 1:
             fired.append("disc.tiger_small_talk")
-        if cues.length > TIGER_LONG_TURN:
+        # Long small talk or detail loses him (M8); two or three brisk sentences of results
+        # and figures are what he asked for, until they become a speech.
+        brings_results = bool(cues.results or cues.quantities)
+        if cues.length > MONOLOGUE or (cues.length > TIGER_LONG_TURN and not brings_results):
             fired.append("disc.tiger_long_turn")
         if cues.results:
             fired.append("disc.tiger_results")
@@ -164,7 +258,7 @@ def disc_fit(turn: TurnContext) -> list[str]:
             fired.append("disc.owl_evidence")
         if cues.over_promise:
             fired.append("disc.owl_hype")
-        if cues.vague:
+        if cues.vague or turn.unbacked_claim:
             fired.append("disc.owl_vague")
         if cues.process:
             fired.append("disc.owl_process")
@@ -196,6 +290,14 @@ def trust_value(turn: TurnContext) -> list[str]:
         fired.append("trust.benefit_tied_to_need")
     if cues.over_promise:
         fired.append("trust.over_promise")
+    if turn.unbacked_claim:
+        fired.append("trust.unbacked_claim")
+    if cues.rude:
+        fired.append("trust.rude")
+    if cues.competitor_bashing:
+        fired.append("trust.bashing")
+    if turn.conceding and not cues.acknowledge_pivot:
+        fired.append("trust.concession")
     if statement and cues.length > MONOLOGUE:
         fired.append("trust.monologue")
     return fired

@@ -31,6 +31,23 @@ PAIRS = [
     ("koala_reassurance", "koala_scarcity", "disc_fit"),
     ("koala_reassurance", "koala_scarcity", "closing"),
     ("next_step_concrete", "next_step_none", "closing"),
+    # Issue 15 item 6 (ranking like a trainer): each pair differs in one habit, and each
+    # failed (better not above worse) before the rule named beside it.
+    ("qualify_asked", "qualify_skipped", "visit_flow"),  # flow.qualify, flow.qualified (M9)
+    ("question_long_asked", "question_long_skipped", "spin"),  # Scorer.read_question (M4)
+    ("next_step_with_choice", "next_step_vague", "closing"),  # closing.vague_next_step (M7.3)
+    ("visit_committed", "visit_lost", "closing"),  # closing.lost, flow.lost (M7)
+    ("tiger_respectful", "tiger_rude", "trust_value"),  # trust.rude (M1)
+    ("tiger_respectful", "tiger_rude", "disc_fit"),  # disc.rude (M8)
+    ("compares_fairly", "bashes_competitor", "trust_value"),  # trust.bashing (M6)
+    ("compares_fairly", "bashes_competitor", "disc_fit"),  # disc.bashing (M8)
+    ("price_value", "price_discount", "objection_handling"),  # objection.concession (M6)
+    ("owl_plain_statement", "owl_unbacked_claims", "disc_fit"),  # disc.owl_vague (M8)
+    ("concern_answered", "concern_ignored", "objection_handling"),  # objection.answered (M6)
+    ("stays_on_topic", "drifts_off_topic", "visit_flow"),  # flow.off_topic (M3)
+    # objection.answered_badly for a deadline to sign: before it, 放心 in the pressing line
+    # made it an answer (objection.answered); the scorer before issue 15 called it ignored.
+    ("worry_reassured", "worry_pressed", "objection_handling"),
 ]
 
 

@@ -151,3 +151,82 @@ def test_evidence_the_rep_says_he_lacks_is_no_evidence(cues, line: str, evidence
 )
 def test_running_down_a_competitor_is_its_own_cue(cues, line: str, bashing: bool) -> None:
     assert bool(cues(line).competitor_bashing) is bashing
+
+
+# --- issue 15 item 6: cues the trainer-like rules read -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "promised"),
+    [
+        ("是的,付款绝对不能出错,所以我们先并行跑一个月。", False),  # states a requirement
+        ("这个绝对不允许出问题。", False),
+        ("绝对没问题,您放心。", True),
+        ("保证零故障。", True),
+        ("今天不用做决定,您随便聊就好。", False),
+        ("设备随便用,坏了随便换。", True),
+    ],
+)
+def test_must_not_is_no_promise(cues, sentence: str, promised: bool) -> None:
+    assert bool(cues(sentence).over_promise) is promised
+
+
+@pytest.mark.parametrize(
+    ("sentence", "concedes"),
+    [
+        ("这样,我给您打个八折,再送三个月运维。", True),
+        ("我可以帮您申请一些优惠。", True),
+        ("三年总成本算下来反而更低。", False),
+        ("我们不打价格战,讲的是总成本。", False),  # no concession word: 不打价格战 is not 打折
+    ],
+)
+def test_a_concession_is_a_price_cut_or_a_gift(cues, sentence: str, concedes: bool) -> None:
+    assert bool(cues(sentence).concession) is concedes
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dismisses"),
+    [
+        ("好……那我回去再想想。", True),
+        ("你想好了再联系我吧。", True),
+        ("不用了,我们暂时不需要。", True),
+        ("好,周六下午我们过来。", False),
+        ("先在一条线上试,这个我能接受。", False),
+    ],
+)
+def test_the_customer_putting_the_rep_off(cues, sentence: str, dismisses: bool) -> None:
+    assert cues(sentence).dismisses is dismisses
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unbacked"),
+    [
+        ("我们的方案网络特别稳定,基本上不会断网。", True),
+        ("服务也是很好的。", True),
+        ("可用率99.95%,故障平均1.5小时恢复。", False),
+        ("这个问题问得好。", False),
+    ],
+)
+def test_claims_with_nothing_to_check(cues, sentence: str, unbacked: bool) -> None:
+    assert bool(cues(sentence).unbacked_claims) is unbacked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "authority"),
+    [
+        ("这个事我说了不算,得老板和采购部一起定。", True),
+        ("我得跟老板商量一下。", True),
+        ("行,你把材料准备好,我帮你递给老板。", False),  # agrees to pass it on
+        ("我提需求,孙经理比价,郑总审批签字。", False),  # tells who decides (M9)
+    ],
+)
+def test_an_authority_objection_says_he_cannot_decide(cues, sentence, authority) -> None:
+    assert ("authority" in cues(sentence).objections) is authority
+
+
+@pytest.mark.parametrize(
+    ("sentence", "timed"),
+    [("下周初约吴董秘和邓总监。", True), ("这周先把方案发给您。", True), ("回头再约。", False)],
+)
+def test_a_day_inside_a_longer_word_is_a_time(cues, sentence: str, timed: bool) -> None:
+    assert cues(sentence).timed is timed

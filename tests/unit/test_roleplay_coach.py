@@ -80,3 +80,22 @@ def test_a_line_right_after_his_objection_is_scored_as_the_answer_it_probably_is
     line = "王厂长,我帮您算笔账:墨水一年省两成,少停线的损失还没算进去。"
     answered = coach.rep_says(play, line, "present_benefit", 0.5, (), ranking).play
     assert answered.turns[-2]["move"] == "handle_objection"
+
+
+def test_the_role_play_report_fills_its_better_sentences_from_the_scenario(
+    methodology, scorer
+) -> None:
+    """Issue 15 item 3: the contact as the rep addresses him, never a canned 王总."""
+    coach = _coach(methodology, scorer)
+    play, _ = coach.start("session-3", "inkjet_factory", "owl", seed=5)
+    for text, move in [
+        ("我们的喷码机是最先进的,绝对没问题。", "present_product"),
+        ("今天不签的话,下个月就涨价了。", "close_urgency"),
+    ]:
+        play = coach.rep_says(play, text, move, 0.9).play
+        if play.finished:
+            break
+    report = coach.report(play)
+    sentences = [i["better_sentence"] for i in report["improvements"] if "better_sentence" in i]
+    assert sentences and all("王厂长" in sentence for sentence in sentences)
+    assert not any("王总" in sentence for sentence in sentences)

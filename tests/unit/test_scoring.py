@@ -175,7 +175,8 @@ def test_improvements_come_with_a_better_sentence_for_the_scenario(scorer, metho
         assert improvement["quotes"]  # every point quotes the turns it is about
         assert all(rep_lines[q["turn"]] == q["text"] for q in improvement["quotes"])
         key = methodology.scoring.rules[improvement["rule"]].better
-        assert improvement["better_sentence"] == sentences[key]["inkjet_factory"]
+        # Without the scenario's scene the sentence is the key's generic one (its last).
+        assert improvement["better_sentence"] == sentences[key][-1]
 
 
 def test_unknown_scenario_scores_with_generic_sentences(scorer, methodology) -> None:
@@ -186,7 +187,7 @@ def test_unknown_scenario_scores_with_generic_sentences(scorer, methodology) -> 
     )
     report = score_transcript(scorer, methodology, generic)
     better = [i["better_sentence"] for i in report["improvements"] if "better_sentence" in i]
-    generic_sentences = {s["generic"] for s in methodology.better_sentences.values()}
+    generic_sentences = {s[-1] for s in methodology.better_sentences.values()}
     assert better and set(better) <= generic_sentences
 
 
@@ -266,7 +267,7 @@ def test_no_improvement_asks_for_what_the_rep_already_said(scorer, methodology) 
     """The better sentence of every improvement is checked against the rep's own lines: a rep
     who said (nearly) it is not told to say it, and no habit is both praised and faulted."""
     key = methodology.scoring.rules["flow.pitch_before_discovery"].better
-    better = methodology.better_sentences[key]["inkjet_factory"]
+    better = methodology.better_sentences[key][-1]
     pitch = transcript(
         "owl",
         ("rep", "我们的喷码机采用最新喷头,速度很快。", "present_product"),

@@ -14,7 +14,7 @@ import re
 
 from bot.language.clauses import clauses
 from bot.language.text import normalize
-from bot.language.topics import NO_TOPIC, TopicReader, cue_topic
+from bot.language.topics import NO_TOPIC, cue_topic, shared_reader
 from bot.methodology import Methodology
 from bot.methodology.vocabulary import TIGER_LONG_TURN
 from bot.practice.customer.needs import need_named, stakeholder_named
@@ -87,7 +87,7 @@ def _clamp(value: int) -> int:
 class CustomerSimulator:
     def __init__(self, methodology: Methodology, scenarios: dict[str, Scenario]) -> None:
         self._methodology = methodology
-        self._topics = TopicReader(methodology.topic_examples)
+        self._topics = shared_reader(methodology.topic_examples)
         self._scenarios = scenarios
 
     def start(self, scenario_id: str, persona: str, seed: int) -> Reaction:
