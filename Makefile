@@ -88,7 +88,7 @@ eval: train ## NLU quality (held-out sets, multi-move lines, 5-fold cross-valida
 bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callbacks (p50, p95)
 	$(BIN)/python -m benchmarks.bench_parse
 	$(BIN)/python -m benchmarks.bench_score
-	$(BIN)/python -m benchmarks.bench_roleplay --long 60
+	$(BIN)/python -m benchmarks.bench_roleplay
 	$(BIN)/python -m benchmarks.bench_wecom
 	$(BIN)/python -m benchmarks.bench_web
 
