@@ -279,7 +279,7 @@ class CustomerSimulator:
         if not _QUESTION_MARK.search(normalize(text)) or len(questions) < 2:
             return [whole] if whole else []
         asked: list[str] = []
-        for question in questions[:MAX_QUESTIONS_ANSWERED + 1]:
+        for question in questions[: MAX_QUESTIONS_ANSWERED + 1]:
             heard, probability = self._topics.best(question)
             agreed = heard == cue_topic(question, self._methodology.topics)
             if heard != NO_TOPIC and (agreed or probability >= SURE_TOPIC) and heard not in asked:
