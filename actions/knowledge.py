@@ -1,5 +1,5 @@
 """The action server's single copies of the methodology, scenarios, scorer, role-play coach,
-quiz master and storage.
+quiz master, storage and the role-plays in progress.
 
 Opened by `warm_up()`, which the action server calls before it serves (actions/server.py),
 never at import: importing the actions package reads no files, and a broken data file is
@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.storage import Database, Storage, open_database
+from bot.adapters.storage.roleplays import RolePlays
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import Methodology, load_methodology
 from bot.practice.customer import CustomerSimulator
@@ -80,6 +81,11 @@ def database() -> Database:
 @lru_cache(maxsize=1)
 def storage() -> Storage:
     return Storage(database())
+
+
+@lru_cache(maxsize=1)
+def roleplays() -> RolePlays:
+    return RolePlays(storage())
 
 
 @lru_cache(maxsize=1)

@@ -16,11 +16,10 @@ from actions.roleplay_actions import choose_and_start
 from actions.state import (
     ACTIVITY,
     CHOOSING,
-    NOT_RECORDED,
-    RecordUnavailable,
     current_quiz,
     save,
     store_quiz,
+    told_when_unrecorded,
     user_id,
 )
 from bot.practice.history import progress_text
@@ -69,6 +68,7 @@ class ActionAnswerQuiz(Action):
     def name(self) -> str:
         return "action_answer_quiz"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -87,11 +87,7 @@ class ActionAnswerQuiz(Action):
             letters = YES_NO_ANSWERS[intent]
         reply = quiz_master().answer(quiz, letters)
         if reply.round.finished:
-            try:
-                store_quiz(tracker, reply.round)
-            except RecordUnavailable:
-                dispatcher.utter_message(text=NOT_RECORDED)
-                return []
+            store_quiz(tracker, reply.round)
         for message in reply.messages:
             dispatcher.utter_message(text=message)
         if reply.next_question is not None:

@@ -14,6 +14,7 @@ from actions.roleplay_actions import (
     ActionRoleplayHint,
     ActionStartRoleplay,
 )
+from actions.state import current_roleplay
 from bot.adapters.storage import open_database
 from bot.adapters.storage.accounts import Accounts
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
@@ -46,6 +47,13 @@ def _slots(tracker: Tracker, events: list[dict]) -> dict[str, Any]:
     slots = {name: tracker.get_slot(name) for name in ("roleplay", "quiz", "activity", "choice")}
     slots.update({event["name"]: event["value"] for event in events})
     return slots
+
+
+def _in_store(ref: dict, sender: str = "rep-1") -> dict:
+    """The role-play a slot's reference points at, as the actions read it from the store."""
+    play = current_roleplay(_tracker("action_listen", roleplay=ref, sender=sender))
+    assert play is not None
+    return dict(play.to_dict())
 
 
 def _run(action, tracker: Tracker) -> list[dict[str, Any]]:
@@ -142,7 +150,7 @@ def test_a_typed_choice_at_the_menu_starts_the_visit() -> None:
     assert messages[0]["text"].startswith("【对练开始】集团企业现金管理")
     assert "猫头鹰型" in messages[0]["text"]
     assert slots["activity"] == "roleplay" and slots["choice"] is None
-    assert slots["roleplay"]["persona"] == "owl"
+    assert _in_store(slots["roleplay"])["persona"] == "owl"
 
 
 def test_a_number_at_the_persona_menu_chooses_in_menu_order() -> None:
@@ -150,7 +158,7 @@ def test_a_number_at_the_persona_menu_chooses_in_menu_order() -> None:
     messages, slots = _run_for_slots(
         ActionRepMove(), _tracker("answer_quiz", text="第4个", choice=choice)
     )
-    assert slots["roleplay"]["persona"] == "koala" and "华丰食品" in messages[0]["text"]
+    assert _in_store(slots["roleplay"])["persona"] == "koala" and "华丰食品" in messages[0]["text"]
 
 
 def test_a_reply_that_names_nothing_shows_the_menu_again() -> None:
@@ -182,7 +190,7 @@ def test_role_play_turn_is_answered_by_the_customer_and_kept_in_the_slot() -> No
     messages, slots = _run_for_slots(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
     assert "喷头" in messages[0]["text"]
-    turns = slots["roleplay"]["turns"]
+    turns = _in_store(slots["roleplay"])["turns"]
     assert [t["speaker"] for t in turns] == ["customer", "rep", "customer"]
     assert turns[1]["move"] == "ask_problem"
 
@@ -212,7 +220,7 @@ def test_a_huge_message_in_a_role_play_is_answered_not_refused() -> None:
     tracker = _tracker("small_talk", text="好" * 30000, roleplay=play)
     messages, slots = _run_for_slots(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
-    assert len(slots["roleplay"]["turns"][1]["text"]) == 20000
+    assert len(_in_store(slots["roleplay"])["turns"][1]["text"]) == 20000
 
 
 def test_hint_and_feedback_right_after_the_start_do_not_fail() -> None:
@@ -341,7 +349,7 @@ def test_a_scenario_uploaded_in_the_web_app_is_offered_and_played(test_database)
     ]
     messages, slots = _run_for_slots(ActionStartRoleplay(), _tracker("start_roleplay", entities))
     assert messages[0]["text"].startswith("【对练开始】乳品厂喷码升级")
-    assert slots["roleplay"]["scenario"] == "dairy_coding"
+    assert _in_store(slots["roleplay"])["scenario"] == "dairy_coding"
 
 
 def test_a_question_to_the_coach_about_an_objection_gets_m6_advice_for_that_kind() -> None:
