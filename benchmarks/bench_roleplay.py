@@ -153,6 +153,23 @@ def print_cold_start(cold: list[float], warm: list[float]) -> None:
     )
 
 
+# Actions Rasa runs itself; every other action is a call to the action server.
+RASA_OWN_ACTIONS = ("action_listen", "action_session_start")
+
+
+def _action_calls_per_message(events: list[dict]) -> float:
+    """Calls to the action server per user message, from a tracker's events."""
+    messages = sum(1 for event in events if event["event"] == "user")
+    calls = sum(
+        1
+        for event in events
+        if event["event"] == "action"
+        and event["name"] not in RASA_OWN_ACTIONS
+        and not event["name"].startswith("utter_")
+    )
+    return calls / max(messages, 1)
+
+
 def long_visits(servers: Servers, run_id: str, turns: int, visits: int, parse: float) -> None:
     """`visits` role-plays of `turns` rep questions each, one after another; prints p50 and
     the CPU each server spent per message for each tenth of the visit, beside the bare parse."""
@@ -161,7 +178,7 @@ def long_visits(servers: Servers, run_id: str, turns: int, visits: int, parse: f
     timings: list[list[float]] = [[] for _ in range(DECILES)]
     cpu: list[list[dict]] = [[] for _ in range(DECILES)]
     all_turns: list[float] = []
-    slot_bytes, events, payload = 0, 0, 0
+    slot_bytes, events, payload, calls = 0, 0, 0, 0.0
     for visit in range(visits):
         sender = f"bench-{run_id}-visit-{visit}"
         session = requests.Session()
@@ -186,11 +203,13 @@ def long_visits(servers: Servers, run_id: str, turns: int, visits: int, parse: f
         slot_bytes = len(json.dumps(roleplay, ensure_ascii=False).encode())
         events = len(tracker["events"])
         payload = len(json.dumps(tracker, ensure_ascii=False).encode())
+        calls = _action_calls_per_message(tracker["events"])
     print(
         f"{visits} role-play(s) of {turns} rep turns each, one rep at a time; at the last turn"
         f" the role-play slot holds {slot_bytes} bytes, the tracker {events} events"
         f" ({payload / 1024:.0f} KiB as JSON)"
     )
+    print(f"  action server calls per message: {calls:.2f}")
     print("  turns     p50 ms  p50/parse  CPU ms/msg rasa  actions")
     for decile in range(DECILES):
         rasa = statistics.mean(c["rasa"] or 0 for c in cpu[decile])

@@ -5,6 +5,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import knowledge
 from actions.coach_actions import ActionExplainConcept
 from actions.quiz_actions import ActionAnswerQuiz, ActionShowProgress, ActionStartQuiz
 from actions.roleplay_actions import (
@@ -389,3 +390,46 @@ def test_a_number_at_the_scenario_menu_is_a_choice_not_a_quiz_answer() -> None:
         ActionAnswerQuiz(), _tracker("answer_quiz", text="2", choice={})
     )
     assert "性格" in menu["text"] and slots["choice"]["scenario"]
+
+
+def test_a_role_play_read_back_from_the_store_goes_on_exactly_as_a_warm_one() -> None:
+    """An action server that restarts mid-visit (nothing in memory) reads the role-play at the
+    slot's reference from the store: the customer says the same and remembers the same."""
+    lines = [
+        ("ask_situation", "贵厂现在几条线在用喷码机?"),
+        ("ask_problem", "用下来有没有让您头疼的地方?"),
+        ("ask_implication", "停一次线,对交货有什么影响?"),
+        ("ask_need_payoff", "如果不用再停线,对您旺季交货有什么帮助?"),
+    ]
+    said: dict[bool, list[str]] = {}
+    states: dict[bool, dict] = {}
+    for restarted in (False, True):
+        ref = _started(sender="restarted-rep")
+        said[restarted] = []
+        for move, text in lines:
+            if restarted:  # what a fresh action server holds: nothing
+                knowledge.roleplays.cache_clear()
+                knowledge.roleplay_coach()._live.clear()
+            tracker = _tracker(move, text=text, roleplay=ref, sender="restarted-rep")
+            messages, slots = _run_for_slots(ActionRepMove(), tracker)
+            said[restarted] += [message["text"] for message in messages]
+            ref = slots["roleplay"]
+        assert ref["turns"] == 1 + 2 * len(lines)
+        states[restarted] = _in_store(ref, "restarted-rep")
+    assert said[True] == said[False]
+    assert states[True]["customer"] == states[False]["customer"]
+    assert states[True]["turns"] == states[False]["turns"]
+
+
+def test_a_forged_reference_reads_no_role_play_and_writes_nothing() -> None:
+    """A slot value set from outside names another rep's visit: it is not read, so nothing
+    is said to that customer, scored or stored in that visit."""
+    ref = _started(sender="owner-rep")
+    for forged in (ref, {**ref, "turns": 7}, {**ref, "last": ref["last"] + 1}):
+        tracker = _tracker("ask_problem", text="有什么困难吗?", roleplay=forged, sender="intruder")
+        messages, events = _run_with_events(ActionRepMove(), tracker)
+        assert not any(message["text"].startswith("王厂长:") for message in messages)
+        assert events == []
+        (ended,) = _run(ActionEndRoleplay(), _tracker("end_roleplay", roleplay=forged, sender="x"))
+        assert "没有进行中的对练" in ended["text"]
+    assert _in_store(ref, "owner-rep")["turns"] == [_in_store(ref, "owner-rep")["turns"][0]]

@@ -142,6 +142,7 @@ class Storage:
                     position=0,
                     speaker=opening["speaker"],
                     text=opening["text"],
+                    objection=opening.get("objection"),
                     customer_state=customer_state,
                     created_at=self._now(),
                 )
