@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-import zlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -17,6 +16,7 @@ from actions.state import (
     ACTIVITY,
     CHOOSING,
     current_quiz,
+    message_seed,
     save,
     store_quiz,
     told_when_unrecorded,
@@ -52,7 +52,7 @@ class ActionStartQuiz(Action):
             )
             _ask(dispatcher, quiz_master().prompt(running))
             return []
-        seed = zlib.crc32(f"quiz:{tracker.sender_id}:{len(tracker.events)}".encode())
+        seed = message_seed(tracker, "quiz:")
         quiz, prompt = quiz_master().start(uuid.uuid4().hex, seed)
         dispatcher.utter_message(
             text=f"好,来 {len(quiz.question_ids)} 道题,看看你对销售方法掌握得怎么样。"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-import zlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -21,6 +20,7 @@ from actions.state import (
     CHOOSING,
     current_quiz,
     current_roleplay,
+    message_seed,
     roleplay_before_latest,
     save,
     store_end,
@@ -128,7 +128,7 @@ def _start(
     dispatcher: CollectingDispatcher, tracker: Tracker, scenario: str, persona: str
 ) -> list[dict[str, Any]]:
     coach = roleplay_coach()
-    seed = zlib.crc32(f"{tracker.sender_id}:{len(tracker.events)}".encode())
+    seed = message_seed(tracker, "")
     play, messages = coach.start(uuid.uuid4().hex, scenario, persona, seed)
     previous = current_roleplay(tracker)
     # A visit left for a new one is ended, not left open.

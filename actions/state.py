@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import zlib
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
@@ -137,6 +138,13 @@ def told_when_unrecorded(
             return []
 
     return guarded
+
+
+def message_seed(tracker: Tracker, kind: str) -> int:
+    """A seed of its own for each message of a conversation: from the id Rasa gives every
+    message (the count of events, which Rasa no longer hands whole, for one without)."""
+    message = tracker.latest_message.get("message_id") or len(tracker.events)
+    return zlib.crc32(f"{kind}{tracker.sender_id}:{message}".encode())
 
 
 def user_id(tracker: Tracker) -> int:
