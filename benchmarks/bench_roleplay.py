@@ -206,7 +206,7 @@ def long_visits(servers: Servers, run_id: str, turns: int, visits: int, parse: f
         calls = _action_calls_per_message(tracker["events"])
     print(
         f"{visits} role-play(s) of {turns} rep turns each, one rep at a time; at the last turn"
-        f" the role-play slot holds {slot_bytes} bytes, the tracker {events} events"
+        f" the role-play slot holds {slot_bytes} bytes; the conversation stored: {events} events"
         f" ({payload / 1024:.0f} KiB as JSON)"
     )
     print(f"  action server calls per message: {calls:.2f}")
