@@ -155,6 +155,7 @@ def user_id(tracker: Tracker) -> int:
 
 def store_start(tracker: Tracker, play: RolePlay) -> RolePlayRef:
     """The new session and the customer's opening line; the reference the slot will hold."""
+    state = play.to_dict()
 
     def write() -> int | None:
         session = NewSession(
@@ -166,32 +167,32 @@ def store_start(tracker: Tracker, play: RolePlay) -> RolePlayRef:
             persona=play.persona,
             seed=play.seed,
         )
-        return storage().start_roleplay(session, play.turns[0], play.customer.to_dict())
+        return storage().start_roleplay(session, play.turns[0], state["customer"])
 
-    return _kept(tracker, play, _persist("the start of a role-play", write))
+    return _kept(tracker, state, _persist("the start of a role-play", write))
 
 
 def store_turn(tracker: Tracker, result: RepTurnResult) -> RolePlayRef:
     """The rep's line and the customer's answer, with his state after it; the reference the
     slot will hold."""
-    play = result.play
+    state = result.play.to_dict()
     last = _persist(
         "a role-play turn",
         lambda: storage().record_exchange(
-            play.id,
+            state["id"],
             result.position,
-            play.turns[result.position :],
+            state["turns"][result.position :],
             result.assessment_record(),
-            play.customer.to_dict(),
+            state["customer"],
         ),
     )
-    return _kept(tracker, play, last)
+    return _kept(tracker, state, last)
 
 
-def _kept(tracker: Tracker, play: RolePlay, last: int | None) -> RolePlayRef:
-    """The reference to `play` as just stored, remembered with it by this process."""
-    ref: RolePlayRef = {"id": play.id, "turns": len(play.turns), "last": last}
-    roleplays().keep(ref, tracker.sender_id, play.to_dict())
+def _kept(tracker: Tracker, state: RolePlayState, last: int | None) -> RolePlayRef:
+    """The reference to the role-play just stored, remembered with it by this process."""
+    ref: RolePlayRef = {"id": state["id"], "turns": len(state["turns"]), "last": last}
+    roleplays().keep(ref, tracker.sender_id, state)
     return ref
 
 
