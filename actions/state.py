@@ -65,7 +65,7 @@ def current_roleplay(tracker: Tracker) -> RolePlay | None:
     ref = roleplay_ref(tracker.get_slot(ROLEPLAY))
     if ref is None:
         return None
-    state = _persist("reading the role-play", functools.partial(_read, ref, tracker.sender_id))
+    state = _persist("the role-play's read", functools.partial(_read, ref, tracker.sender_id))
     if state is None:
         logger.warning("conversation %s: role-play reference %s not found", tracker.sender_id, ref)
         return None
@@ -73,6 +73,7 @@ def current_roleplay(tracker: Tracker) -> RolePlay | None:
 
 
 def _read(ref: RolePlayRef, conversation_id: str) -> RolePlayState | None:
+    """Inside `_persist`: the first read may also be the one that opens the database."""
     return roleplays().at(ref, conversation_id)
 
 
@@ -104,7 +105,7 @@ def save(
 
 
 class RecordUnavailable(RuntimeError):
-    """The database did not take a write the rep's turn depends on."""
+    """The database did not take a write, or answer a read, the rep's turn depends on."""
 
 
 NOT_RECORDED = (
@@ -116,7 +117,7 @@ def _persist(what: str, write: Callable[[], _T]) -> _T:
     try:
         return write()
     except SQLAlchemyError as error:
-        logger.exception("could not store %s; the rep is asked to send the line again", what)
+        logger.exception("the store failed on %s; the rep is asked to send the line again", what)
         raise RecordUnavailable(what) from error
 
 
