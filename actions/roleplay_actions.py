@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import Restarted, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, Restarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, offer_uploaded_scenarios, roleplay_coach
@@ -42,6 +42,7 @@ OUTSIDE_A_ROLEPLAY = {
     "deny": "utter_anything_else",
     "out_of_scope": "utter_out_of_scope",
 }
+ACTION_LISTEN = "action_listen"
 NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来个老虎型客户”开始一场吧。"
 NOTHING_SAID = "这场对练你还没有对客户说话,所以没有评分。"
 AGAIN = "说“开始对练”再来一场,说“我的进度”看看历次成绩。"
@@ -165,6 +166,11 @@ class ActionRepMove(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # Every rule has the bot listen after this action: saying so spares Rasa a second
+        # run of its policies on every rep turn (it takes a follow-up action as predicted).
+        return [*self._answer(dispatcher, tracker), FollowupAction(ACTION_LISTEN)]
+
+    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         if current_quiz(tracker) is not None:
             dispatcher.utter_message(
                 text="测验还在进行:请回复选项字母(比如 B),或说“结束测验”交卷。"

@@ -58,15 +58,22 @@ def _in_store(ref: dict, sender: str = "rep-1") -> dict:
 
 
 def _run(action, tracker: Tracker) -> list[dict[str, Any]]:
-    dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker, {})
+    messages, events = _run_with_events(action, tracker)
     assert events == []
-    return dispatcher.messages
+    return messages
+
+
+LISTEN_NEXT = {"event": "followup", "timestamp": None, "name": "action_listen"}
 
 
 def _run_with_events(action, tracker: Tracker) -> tuple[list[dict], list[dict]]:
+    """The messages and the events, less the rep-move action's last event, which it always
+    returns: the bot listens next (so Rasa need not run its policies to find that out)."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, {})
+    if isinstance(action, ActionRepMove):
+        assert events[-1] == LISTEN_NEXT
+        events = events[:-1]
     return dispatcher.messages, events
 
 
