@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.adapters.action_calls import check_action_responses_with_a_compiled_schema
+from bot.adapters.tracker_store import DatabaseTrackerStore
 from bot.language.inbound import RESEND_REPLY, inbound
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,8 @@ WARM_UP_SENDER = "salescoach-warm-up"  # never written: only read, and predicted
 
 async def warm_up(app: Sanic) -> None:
     """Run once what a first turn would otherwise load on first use: the NLU pipeline (about
-    80 ms the first time), the tracker store's connection and queries (about 40 ms) and the
+    80 ms the first time), the tracker store's connection, queries and first save (about 40
+    and 20 ms; the save rolled back) and the
     dialogue policy, on a conversation kept in memory only, so the first rep after a start
     is answered like every later one; and check action responses with a schema compiled
     once (bot/adapters/action_calls.py)."""
@@ -55,6 +57,11 @@ async def warm_up(app: Sanic) -> None:
     if agent is None or not agent.is_ready():
         return
     await agent.tracker_store.retrieve(WARM_UP_SENDER)
+    store = agent.tracker_store
+    while not isinstance(store, DatabaseTrackerStore) and hasattr(store, "_tracker_store"):
+        store = store._tracker_store  # inside Rasa's fail-safe and awaitable wrappers
+    if isinstance(store, DatabaseTrackerStore):
+        store.rehearse(WARM_UP_SENDER)
     for text in WARM_UP_LINES:
         parsed = await agent.parse_message(text)
         said = UserUttered(text, parsed["intent"], parsed["entities"])

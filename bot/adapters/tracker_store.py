@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -168,6 +169,27 @@ class DatabaseTrackerStore(SQLTrackerStore):
         tracker.recreate_from_dialogue(Dialogue(sender_id, list(recent.events)))
         tracker.stored = len(recent.events)
         return tracker
+
+    def rehearse(self, sender_id: str) -> None:
+        """Run what a new conversation's first save runs (the count of its stored rows, the
+        insert of an event) in a transaction that is rolled back: the statements are compiled
+        before the first rep arrives (about 20 ms on the first save), and nothing is kept."""
+        tracker = self.init_tracker(sender_id)
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        with self.session_scope() as session:
+            for event in super()._additional_events(session, tracker):
+                data = event.as_dict()
+                row = self.SQLEvent(
+                    sender_id=sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=None,
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                )
+                session.add(row)
+            session.flush()
+            session.rollback()
 
     def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator:
         """The events Rasa's save writes: those after the ones stored, for a conversation

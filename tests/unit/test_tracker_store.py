@@ -193,3 +193,10 @@ def test_a_long_conversation_is_handed_out_as_its_recent_turns_with_the_same_sta
     assert handed.get_slot("roleplay") == {"id": "s1", "turns": 81, "last": 81}
     assert len(whole.events) > 3 * MAX_EVENTS
     assert _rep_lines(whole)[-1] == "第40个问题"
+
+
+def test_the_rehearsal_at_start_up_writes_nothing(domain, database, sender) -> None:
+    store = DatabaseTrackerStore(domain)
+    store.rehearse(sender)
+    assert _stored_rows(database, sender) == 0
+    assert asyncio.run(store.retrieve(sender)) is None
