@@ -92,7 +92,7 @@ calibrate: train ## do scores rank visits as a trainer does? Spearman on tests/f
 bench: train ## latency: NLU parse, scoring, concurrent role-plays, WeCom callbacks (p50, p95)
 	$(BIN)/python -m benchmarks.bench_parse
 	$(BIN)/python -m benchmarks.bench_score
-	$(BIN)/python -m benchmarks.bench_roleplay --long 60
+	$(BIN)/python -m benchmarks.bench_roleplay
 	$(BIN)/python -m benchmarks.bench_wecom
 	$(BIN)/python -m benchmarks.bench_web
 

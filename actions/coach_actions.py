@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology
 from actions.roleplay_actions import choose_and_start
-from actions.state import ACTIVITY, CHOOSING
+from actions.state import ACTIVITY, CHOOSING, told_when_unrecorded
 from bot.practice.coach import (
     advise_on_objection,
     concept_choices,
@@ -26,6 +26,7 @@ class ActionExplainConcept(Action):
     def name(self) -> str:
         return "action_explain_concept"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """The action server's single copies of the methodology, scenarios, scorer, role-play coach,
-quiz master and storage.
+quiz master, storage and the role-plays in progress.
 
 Opened by `warm_up()`, which the action server calls before it serves (actions/server.py),
 never at import: importing the actions package reads no files, and a broken data file is
@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapters.storage import Database, Storage, open_database
+from bot.adapters.storage.roleplays import RolePlays
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
 from bot.methodology import Methodology, load_methodology
 from bot.practice.customer import CustomerSimulator
@@ -50,7 +51,8 @@ def roleplay_coach() -> RolePlayCoach:
 
 def warm_up() -> None:
     """Load everything a turn needs and play one throwaway turn, so the first rep after a
-    restart does not wait for files, jieba's dictionary or the database (about 2.6 s once).
+    restart does not wait for files, jieba's dictionary or the database (about 2.6 s once);
+    the Rasa server warms itself up too (channels/delivery.py).
     A database that is down is logged: the server still starts and each turn says so."""
     coach = roleplay_coach()
     quiz_master()
@@ -59,7 +61,8 @@ def warm_up() -> None:
     play, _ = coach.start("warm-up", scenario_id, persona_id, seed=0)
     coach.rep_says(play, "您好,我想先了解一下贵公司现在的情况。", "ask_situation", 0.9)
     try:
-        storage()
+        # A role-play read that finds nothing: the queries a turn reads with, compiled once.
+        roleplays().at({"id": "warm-up", "turns": 1, "last": 0}, "warm-up")
         offer_uploaded_scenarios()
     except SQLAlchemyError:
         logger.exception("database not reachable at start-up; turns will ask to resend")
@@ -80,6 +83,11 @@ def database() -> Database:
 @lru_cache(maxsize=1)
 def storage() -> Storage:
     return Storage(database())
+
+
+@lru_cache(maxsize=1)
+def roleplays() -> RolePlays:
+    return RolePlays(storage())
 
 
 @lru_cache(maxsize=1)

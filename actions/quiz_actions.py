@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-import zlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -16,11 +15,11 @@ from actions.roleplay_actions import choose_and_start
 from actions.state import (
     ACTIVITY,
     CHOOSING,
-    NOT_RECORDED,
-    RecordUnavailable,
     current_quiz,
+    message_seed,
     save,
     store_quiz,
+    told_when_unrecorded,
     user_id,
 )
 from bot.practice.history import progress_text
@@ -53,7 +52,7 @@ class ActionStartQuiz(Action):
             )
             _ask(dispatcher, quiz_master().prompt(running))
             return []
-        seed = zlib.crc32(f"quiz:{tracker.sender_id}:{len(tracker.events)}".encode())
+        seed = message_seed(tracker, "quiz:")
         quiz, prompt = quiz_master().start(uuid.uuid4().hex, seed)
         dispatcher.utter_message(
             text=f"好,来 {len(quiz.question_ids)} 道题,看看你对销售方法掌握得怎么样。"
@@ -69,6 +68,7 @@ class ActionAnswerQuiz(Action):
     def name(self) -> str:
         return "action_answer_quiz"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -87,11 +87,7 @@ class ActionAnswerQuiz(Action):
             letters = YES_NO_ANSWERS[intent]
         reply = quiz_master().answer(quiz, letters)
         if reply.round.finished:
-            try:
-                store_quiz(tracker, reply.round)
-            except RecordUnavailable:
-                dispatcher.utter_message(text=NOT_RECORDED)
-                return []
+            store_quiz(tracker, reply.round)
         for message in reply.messages:
             dispatcher.utter_message(text=message)
         if reply.next_question is not None:

@@ -1,16 +1,16 @@
 """Role-play actions: start, each rep sentence (scored, answered by the customer), hint,
-feedback, end with the report. State lives in the `roleplay` slot (see bot/practice/roleplay.py).
+feedback, end with the report. The role-play lives in the store; the `roleplay` slot refers to
+it (actions/state.py).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-import zlib
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import Restarted, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, Restarted, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import methodology, offer_uploaded_scenarios, roleplay_coach
@@ -18,10 +18,9 @@ from actions.state import (
     ACTIVITY,
     CHOICE,
     CHOOSING,
-    NOT_RECORDED,
-    RecordUnavailable,
     current_quiz,
     current_roleplay,
+    message_seed,
     roleplay_before_latest,
     save,
     store_end,
@@ -29,6 +28,7 @@ from actions.state import (
     store_start,
     store_turn,
     store_undo,
+    told_when_unrecorded,
 )
 from bot.language.intents import best_intent
 from bot.practice.choosing import choose_persona, choose_scenario, is_menu_number
@@ -42,6 +42,7 @@ OUTSIDE_A_ROLEPLAY = {
     "deny": "utter_anything_else",
     "out_of_scope": "utter_out_of_scope",
 }
+ACTION_LISTEN = "action_listen"
 NOT_PLAYING = "现在没有进行中的对练。说“开始对练”或“来个老虎型客户”开始一场吧。"
 NOTHING_SAID = "这场对练你还没有对客户说话,所以没有评分。"
 AGAIN = "说“开始对练”再来一场,说“我的进度”看看历次成绩。"
@@ -59,6 +60,7 @@ class ActionStartRoleplay(Action):
     def name(self) -> str:
         return "action_start_roleplay"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -127,19 +129,15 @@ def _start(
     dispatcher: CollectingDispatcher, tracker: Tracker, scenario: str, persona: str
 ) -> list[dict[str, Any]]:
     coach = roleplay_coach()
-    seed = zlib.crc32(f"{tracker.sender_id}:{len(tracker.events)}".encode())
+    seed = message_seed(tracker, "")
     play, messages = coach.start(uuid.uuid4().hex, scenario, persona, seed)
     previous = current_roleplay(tracker)
-    try:
-        # A visit left for a new one is ended, not left open.
-        if previous is not None and store_end(previous) is not None:
-            dispatcher.utter_message(text="上一场对练到此结束,总分已记入你的进度。开始新的一场:")
-        store_start(tracker, play)
-    except RecordUnavailable:
-        dispatcher.utter_message(text=NOT_RECORDED)
-        return []
+    # A visit left for a new one is ended, not left open.
+    if previous is not None and store_end(previous) is not None:
+        dispatcher.utter_message(text="上一场对练到此结束,总分已记入你的进度。开始新的一场:")
+    ref = store_start(tracker, play)
     _say(dispatcher, messages)
-    return save(tracker, roleplay=play)
+    return save(tracker, roleplay=ref)
 
 
 def _as_typed(tracker: Tracker) -> str:
@@ -164,9 +162,15 @@ class ActionRepMove(Action):
     def name(self) -> str:
         return "action_rep_move"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        # Every rule has the bot listen after this action: saying so spares Rasa a second
+        # run of its policies on every rep turn (it takes a follow-up action as predicted).
+        return [*self._answer(dispatcher, tracker), FollowupAction(ACTION_LISTEN)]
+
+    def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
         if current_quiz(tracker) is not None:
             dispatcher.utter_message(
                 text="测验还在进行:请回复选项字母(比如 B),或说“结束测验”交卷。"
@@ -196,19 +200,16 @@ class ActionRepMove(Action):
             return []
         result = roleplay_coach().rep_says(play, text, intent, confidence, best.also, best.ranking)
         play = result.play
-        try:
-            store_turn(result)
-            report = store_end(play) if play.finished else None
-        except RecordUnavailable:
-            dispatcher.utter_message(text=NOT_RECORDED)
-            return []
+        ref = store_turn(tracker, result)
+        report = store_end(play) if play.finished else None
         _say(dispatcher, result.messages)
         if play.finished:
             dispatcher.utter_message(
                 text=roleplay_coach().summary_of(report) if report else NOTHING_SAID
             )
             dispatcher.utter_message(text=AGAIN)
-        return save(tracker, roleplay=play)
+            return save(tracker, roleplay=None)
+        return save(tracker, roleplay=ref)
 
 
 class ActionEndRoleplay(Action):
@@ -218,6 +219,7 @@ class ActionEndRoleplay(Action):
     def name(self) -> str:
         return "action_end_roleplay"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -226,17 +228,11 @@ class ActionEndRoleplay(Action):
         if quiz is None and play is None:
             dispatcher.utter_message(text=NOT_PLAYING)
             return []
-        try:
-            if quiz is not None:
-                store_quiz(tracker, quiz)
-            elif play is not None:
-                report = store_end(play)
-        except RecordUnavailable:
-            dispatcher.utter_message(text=NOT_RECORDED)
-            return []
         if quiz is not None:
+            store_quiz(tracker, quiz)
             dispatcher.utter_message(text=result_text(quiz))
             return save(tracker, quiz=None)
+        report = store_end(play) if play is not None else None
         dispatcher.utter_message(
             text=roleplay_coach().summary_of(report) if report else NOTHING_SAID
         )
@@ -248,6 +244,7 @@ class ActionRoleplayHint(Action):
     def name(self) -> str:
         return "action_roleplay_hint"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -265,6 +262,7 @@ class ActionRoleplayFeedback(Action):
     def name(self) -> str:
         return "action_roleplay_feedback"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
@@ -280,18 +278,15 @@ class ActionRestart(Action):
     def name(self) -> str:
         return "action_restart"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         quiz, play = current_quiz(tracker), current_roleplay(tracker)
-        try:
-            if quiz is not None:
-                store_quiz(tracker, quiz)
-            if play is not None:
-                store_end(play)
-        except RecordUnavailable:
-            dispatcher.utter_message(text=NOT_RECORDED)
-            return []
+        if quiz is not None:
+            store_quiz(tracker, quiz)
+        if play is not None:
+            store_end(play)
         ended = "上一场对练已结束并记入你的进度。" if play is not None else ""
         dispatcher.utter_message(text=f"好的,我们从头开始。{ended}说“帮助”看看我能做什么。")
         return [Restarted()]
@@ -305,15 +300,12 @@ class ActionBack(Action):
     def name(self) -> str:
         return "action_back"
 
+    @told_when_unrecorded
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         play = current_roleplay(tracker)
         if play is not None:
-            try:
-                store_undo(play, roleplay_before_latest(tracker, back=2))
-            except RecordUnavailable:
-                dispatcher.utter_message(text=NOT_RECORDED)
-                return []
+            store_undo(play, roleplay_before_latest(tracker, back=2))
         dispatcher.utter_message(text="好的,上一句已撤回,不计分。请接着说。")
         return [UserUtteranceReverted(), UserUtteranceReverted()]

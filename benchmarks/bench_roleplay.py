@@ -6,10 +6,13 @@ sentence sent as soon as the previous reply arrived. Prints per-turn latency p50
 throughput, the ratio of p50 turn latency to a bare /model/parse call measured in the same
 run, the CPU each server spent per message (from /proc, the figure to compare across runs on
 a machine whose speed drifts), the resident memory of both servers, and as a floor the p95 of
-N clients sending only /model/parse at once. With --long K, one more rep keeps a single
-role-play going for K turns of questions, to show how turn latency grows with the length of
-the session (the role-play state, transcript included, travels in a slot on every turn).
-Nothing here asserts a target.
+N clients sending only /model/parse at once.
+
+Before those levels it times the first role-play after start-up against the same role-play
+once the servers are warm, and plays --visits role-plays of --visit rep questions each (100 by
+default), one rep at a time: p50 and CPU per message of each server for every tenth of the
+visit, beside the bare /model/parse p50 of the same run, so a turn that costs more as the
+visit grows shows. Nothing here asserts a target.
 """
 
 from __future__ import annotations
@@ -100,34 +103,129 @@ def rep_session(url: str, sender: str, number: int, timings: list[float]) -> Non
 
 # Praise and SPIN questions that keep a role-play going (no close, no pitch).
 LONG_SESSION_TURNS = REP_TURNS[1:6]
+DECILES = 10
 
 
-def long_session(servers: Servers, sender: str, turns: int) -> None:
-    """One role-play of `turns` rep questions; prints latency by stretch of the session."""
+def _post(session: requests.Session, webhook: str, sender: str, text: str) -> list[dict]:
+    response = session.post(webhook, json={"sender": sender, "message": text}, timeout=120)
+    response.raise_for_status()
+    return response.json()
+
+
+def _cpu(servers: Servers) -> dict[str, float | None]:
+    return {name: cpu_seconds(pid) for name, pid in servers.pids.items()}
+
+
+def _cpu_ms_per_message(before: dict, after: dict, messages: int) -> dict[str, float | None]:
+    return {
+        name: None
+        if before[name] is None or after[name] is None
+        else (after[name] - before[name]) / messages * 1000
+        for name in before
+    }
+
+
+def first_roleplay(servers: Servers, sender: str) -> list[float]:
+    """Start a role-play and say REP_TURNS: the time of each message, the start first."""
     session = requests.Session()
     webhook = f"{servers.url}/webhooks/rest/webhook"
-    start = "/start_roleplay" + json.dumps({"scenario": "corporate_banking", "persona": "koala"})
-    session.post(webhook, json={"sender": sender, "message": start}, timeout=120).raise_for_status()
+    start = "/start_roleplay" + json.dumps({"scenario": SCENARIOS[0], "persona": PERSONAS[0]})
     timings = []
-    for number in range(turns):
-        text = LONG_SESSION_TURNS[number % len(LONG_SESSION_TURNS)]
+    for text in (start, *REP_TURNS):
         begin = time.perf_counter()
-        session.post(
-            webhook, json={"sender": sender, "message": text}, timeout=120
-        ).raise_for_status()
+        if not _post(session, webhook, sender, text):
+            raise RuntimeError(f"{sender}: no reply to {text!r}")
         timings.append((time.perf_counter() - begin) * 1000)
-    tracker = session.get(servers.api(f"/conversations/{sender}/tracker"), timeout=60).json()
-    roleplay = tracker["slots"].get("roleplay")
-    state = "still running" if roleplay else "ended before the last turn"
-    size = len(json.dumps(roleplay, ensure_ascii=False)) if roleplay else 0
-    print(f"one role-play of {turns} rep turns ({state}; role-play slot {size / 1024:.0f} KiB):")
-    stretch = 10
-    for first in range(0, turns, stretch):
-        part = timings[first : first + stretch]
+    return timings
+
+
+def print_cold_start(cold: list[float], warm: list[float]) -> None:
+    """The first role-play after start-up beside a later one with the same lines."""
+    print("first role-play after start-up against a warm one (start + 8 rep turns, ms):")
+    for label, timings in (("first", cold), ("warm", warm)):
         print(
-            f"  turns {first + 1:3d}-{first + len(part):3d}: p50 {statistics.median(part):6.1f} ms"
-            f"  max {max(part):6.1f} ms"
+            f"  {label:5s}  start {timings[0]:7.1f}  first turn {timings[1]:7.1f}"
+            f"  max {max(timings):7.1f}  total {sum(timings):7.1f}"
         )
+    print(
+        f"  first / warm: total {sum(cold) / sum(warm):.2f}x,"
+        f" slowest message {max(cold) / max(warm):.2f}x (target: within 1.5x)"
+    )
+
+
+# Actions Rasa runs itself; every other action is a call to the action server.
+RASA_OWN_ACTIONS = ("action_listen", "action_session_start")
+
+
+def _action_calls_per_message(events: list[dict]) -> float:
+    """Calls to the action server per user message, from a tracker's events."""
+    messages = sum(1 for event in events if event["event"] == "user")
+    calls = sum(
+        1
+        for event in events
+        if event["event"] == "action"
+        and event["name"] not in RASA_OWN_ACTIONS
+        and not event["name"].startswith("utter_")
+    )
+    return calls / max(messages, 1)
+
+
+def long_visits(servers: Servers, run_id: str, turns: int, visits: int, parse: float) -> None:
+    """`visits` role-plays of `turns` rep questions each, one after another; prints p50 and
+    the CPU each server spent per message for each tenth of the visit, beside the bare parse."""
+    webhook = f"{servers.url}/webhooks/rest/webhook"
+    stretch = max(1, turns // DECILES)
+    timings: list[list[float]] = [[] for _ in range(DECILES)]
+    cpu: list[list[dict]] = [[] for _ in range(DECILES)]
+    all_turns: list[float] = []
+    slot_bytes, events, payload, calls = 0, 0, 0, 0.0
+    for visit in range(visits):
+        sender = f"bench-{run_id}-visit-{visit}"
+        session = requests.Session()
+        start = "/start_roleplay" + json.dumps(
+            {"scenario": "corporate_banking", "persona": "koala"}
+        )
+        _post(session, webhook, sender, start)
+        for decile in range(DECILES):
+            before = _cpu(servers)
+            for number in range(decile * stretch, (decile + 1) * stretch):
+                text = LONG_SESSION_TURNS[number % len(LONG_SESSION_TURNS)]
+                begin = time.perf_counter()
+                _post(session, webhook, sender, text)
+                elapsed = (time.perf_counter() - begin) * 1000
+                timings[decile].append(elapsed)
+                all_turns.append(elapsed)
+            cpu[decile].append(_cpu_ms_per_message(before, _cpu(servers), stretch))
+        tracker = session.get(servers.api(f"/conversations/{sender}/tracker"), timeout=60).json()
+        roleplay = tracker["slots"].get("roleplay")
+        if not roleplay:
+            raise RuntimeError(f"{sender}: the role-play ended before turn {turns}")
+        slot_bytes = len(json.dumps(roleplay, ensure_ascii=False).encode())
+        events = len(tracker["events"])
+        payload = len(json.dumps(tracker, ensure_ascii=False).encode())
+        calls = _action_calls_per_message(tracker["events"])
+    print(
+        f"{visits} role-play(s) of {turns} rep turns each, one rep at a time; at the last turn"
+        f" the role-play slot holds {slot_bytes} bytes; the conversation stored: {events} events"
+        f" ({payload / 1024:.0f} KiB as JSON)"
+    )
+    print(f"  action server calls per message: {calls:.2f}")
+    print("  turns     p50 ms  p50/parse  CPU ms/msg rasa  actions")
+    for decile in range(DECILES):
+        rasa = statistics.mean(c["rasa"] or 0 for c in cpu[decile])
+        actions = statistics.mean(c["actions"] or 0 for c in cpu[decile])
+        p50 = statistics.median(timings[decile])
+        print(
+            f"  {decile * stretch + 1:3d}-{(decile + 1) * stretch:3d}  {p50:8.1f}"
+            f"  {p50 / parse:8.1f}x  {rasa:15.1f}  {actions:7.1f}"
+        )
+    overall = statistics.median(all_turns)
+    first, last = statistics.median(timings[0]), statistics.median(timings[-1])
+    print(f"  bare /model/parse p50 {parse:.1f} ms (same run)")
+    print(
+        f"  p50 rep turn {overall:.1f} ms = {overall / parse:.1f}x the bare parse (target <= 2x);"
+        f" last tenth / first tenth {last / first:.2f}x (target <= 1.2x)"
+    )
 
 
 def parse_p50(servers: Servers, rounds: int = 3) -> float:
@@ -212,7 +310,10 @@ def main() -> int:
     )
     parser.add_argument("--redis", default="127.0.0.1:6379", help="host:port for --workers > 1")
     parser.add_argument(
-        "--long", type=int, default=0, metavar="K", help="also one role-play of K rep turns"
+        "--visit", type=int, default=100, metavar="K", help="rep turns of each long role-play"
+    )
+    parser.add_argument(
+        "--visits", type=int, default=3, help="long role-plays, one after another (0: none)"
     )
     parser.add_argument(
         "--in-memory",
@@ -235,8 +336,15 @@ def main() -> int:
         tempfile.TemporaryDirectory() as workdir,
         running_servers(model, Path(workdir), extra, options.workers) as servers,
     ):
+        # Before anything else: the first role-play after start-up, then the same one warm.
+        cold = first_roleplay(servers, f"bench-{run_id}-first")
         for number in range(2 * options.workers):  # each worker loads its lazily opened parts
             rep_session(servers.url, f"bench-{run_id}-warmup-{number}", number, [])
+        warm = first_roleplay(servers, f"bench-{run_id}-warm")
+        print_cold_start(cold, warm)
+        if options.visits:
+            parse = parse_p50(servers, rounds=10)
+            long_visits(servers, run_id, options.visit, options.visits, parse)
         setup = "tracker store: SQLite (the default, DATABASE_URL)"
         if options.in_memory:
             setup = "tracker store: in memory"
@@ -261,8 +369,6 @@ def main() -> int:
                 f" {rss['rasa'] or 0:9.0f} {rss['actions'] or 0:12.0f}"
                 f" {result['parse_p95']:11.1f} ms   (bare /model/parse p50 {parse:.1f} ms)"
             )
-        if options.long:
-            long_session(servers, f"bench-{run_id}-long", options.long)
     return 0
 
 

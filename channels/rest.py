@@ -9,7 +9,8 @@ for a body that is not a JSON object, and takes a megabyte of text to the NLU. T
   shared limit at once, status 413, with a Chinese message in the usual reply format;
 - answers 503 with a Chinese "please send it again" in the reply format when the turn could
   not happen (tracker store or action server unreachable), so nothing is lost silently;
-- takes the channel name from the server, never from the request body.
+- takes the channel name from the server, never from the request body;
+- warms the server up once it has loaded the model (`channels.delivery.warm_up`).
 
 credentials.yml: `channels.rest.RestInput:` (it keeps the name "rest" and the same URL).
 """
@@ -20,7 +21,7 @@ import json
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -32,6 +33,7 @@ from channels.delivery import (
     body_refused,
     json_error,
     read_body,
+    warm_up,
 )
 
 MAX_SENDER_CHARS = 255  # the width of the conversation id column
@@ -48,6 +50,10 @@ class RestInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = Blueprint("salescoach_rest", __name__)
+
+        @blueprint.listener("after_server_start")
+        async def warm(app: Sanic, _loop: object) -> None:
+            await warm_up(app)
 
         @blueprint.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:

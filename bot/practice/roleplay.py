@@ -1,8 +1,9 @@
 """A role-play session: the rep talks, the turn is scored, the customer answers in character.
 
-All of a session's state is the plain dict `RolePlay.to_dict()`, kept by the Rasa action in a
-slot, so a conversation survives a restart of either server. Scores are recomputed from the
-stored turns (which carry the intent Rasa gave each message), which is deterministic and cheap.
+All of a session's state is the plain dict `RolePlay.to_dict()`: its turns (which carry the
+intent Rasa gave each message) and the customer's state after the last of them, which the
+caller stores turn by turn and reads back, so a visit survives a restart of either server.
+Scores are recomputed from the stored turns, which is deterministic and cheap.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _short(quote: Quote) -> str:
 
 
 class RolePlayState(TypedDict):
-    """A role-play as the conversation's `roleplay` slot holds it (plain JSON)."""
+    """A role-play as plain JSON: what the store gives back at a position of the visit."""
 
     id: str
     scenario: str

@@ -7,10 +7,11 @@ import re
 import uuid
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from bot.adapters.storage import Storage, open_database
-from bot.adapters.storage.schema import roleplay_sessions
+from bot.adapters.storage.schema import roleplay_sessions, turns
 from harness.rasa_processes import Servers
 from tests.support.rasa_server import RasaServer
 
@@ -153,3 +154,52 @@ def test_role_play_survives_a_restart_and_every_turn_is_in_the_database(
     (play,) = storage.roleplay_history(storage.rep_for("rest", sender))
     assert play.outcome == "ended" and play.overall == _overall(report)
     database.close()
+
+
+def _customer_states(database_url: str, sender: str) -> list[dict]:
+    """The customer's stored state after each of his live lines in the sender's visit."""
+    database = open_database(database_url, migrate=False)
+    with database.transaction() as connection:
+        states = connection.execute(
+            select(turns.c.customer_state)
+            .join(roleplay_sessions, roleplay_sessions.c.id == turns.c.session_id)
+            .where(
+                roleplay_sessions.c.conversation_id == sender,
+                turns.c.speaker == "customer",
+                turns.c.undone_at.is_(None),
+            )
+            .order_by(turns.c.position)
+        ).scalars()
+        found = list(states)
+    database.close()
+    return found
+
+
+def test_an_action_server_restarted_mid_visit_goes_on_from_the_store(
+    servers_on_each_backend: Servers,
+) -> None:
+    """The action server alone is killed mid-visit: the new one holds nothing in memory and
+    reads the role-play at the slot's reference from the database, with the customer's state
+    as it was, so he goes on from what he already told; the slot stays a small reference."""
+    servers = servers_on_each_backend
+    server = RasaServer.of(servers)
+    sender = f"rep-{uuid.uuid4().hex[:8]}"
+    server.say(sender, START_TIGER_FACTORY)
+    assert "喷头" in _texts(server.say(sender, "用下来有没有让您头疼的地方?"))
+    (_, before) = _customer_states(servers.database_url, sender)
+    servers.kill("actions")
+    servers.start("actions")
+    answer = _texts(server.say(sender, "停一次线,对交货有什么影响?"))
+    assert answer.startswith("王厂长:") and "罚" in answer
+    (_, stored_before, after) = _customer_states(servers.database_url, sender)
+    assert stored_before == before
+    assert after["turn"] == before["turn"] + 1
+    # The need he told about goes from the problem to its implication: he went on from it.
+    assert (
+        before["needs"] == {"downtime": "problem"} and after["needs"]["downtime"] == "implication"
+    )
+    assert set(before["said"]) <= set(after["said"])
+    tracker = requests.get(server.api(f"/conversations/{sender}/tracker"), timeout=60).json()
+    reference = tracker["slots"]["roleplay"]
+    assert set(reference) == {"id", "turns", "last"} and reference["turns"] == 5
+    assert "总分" in _texts(server.say(sender, "结束对练"))

@@ -5,6 +5,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import knowledge
 from actions.coach_actions import ActionExplainConcept
 from actions.quiz_actions import ActionAnswerQuiz, ActionShowProgress, ActionStartQuiz
 from actions.roleplay_actions import (
@@ -14,6 +15,7 @@ from actions.roleplay_actions import (
     ActionRoleplayHint,
     ActionStartRoleplay,
 )
+from actions.state import current_roleplay
 from bot.adapters.storage import open_database
 from bot.adapters.storage.accounts import Accounts
 from bot.adapters.storage.scenario_uploads import ScenarioUploads
@@ -48,16 +50,30 @@ def _slots(tracker: Tracker, events: list[dict]) -> dict[str, Any]:
     return slots
 
 
+def _in_store(ref: dict, sender: str = "rep-1") -> dict:
+    """The role-play a slot's reference points at, as the actions read it from the store."""
+    play = current_roleplay(_tracker("action_listen", roleplay=ref, sender=sender))
+    assert play is not None
+    return dict(play.to_dict())
+
+
 def _run(action, tracker: Tracker) -> list[dict[str, Any]]:
-    dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker, {})
+    messages, events = _run_with_events(action, tracker)
     assert events == []
-    return dispatcher.messages
+    return messages
+
+
+LISTEN_NEXT = {"event": "followup", "timestamp": None, "name": "action_listen"}
 
 
 def _run_with_events(action, tracker: Tracker) -> tuple[list[dict], list[dict]]:
+    """The messages and the events, less the rep-move action's last event, which it always
+    returns: the bot listens next (so Rasa need not run its policies to find that out)."""
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker, {})
+    if isinstance(action, ActionRepMove):
+        assert events[-1] == LISTEN_NEXT
+        events = events[:-1]
     return dispatcher.messages, events
 
 
@@ -142,7 +158,7 @@ def test_a_typed_choice_at_the_menu_starts_the_visit() -> None:
     assert messages[0]["text"].startswith("【对练开始】集团企业现金管理")
     assert "猫头鹰型" in messages[0]["text"]
     assert slots["activity"] == "roleplay" and slots["choice"] is None
-    assert slots["roleplay"]["persona"] == "owl"
+    assert _in_store(slots["roleplay"])["persona"] == "owl"
 
 
 def test_a_number_at_the_persona_menu_chooses_in_menu_order() -> None:
@@ -150,7 +166,7 @@ def test_a_number_at_the_persona_menu_chooses_in_menu_order() -> None:
     messages, slots = _run_for_slots(
         ActionRepMove(), _tracker("answer_quiz", text="第4个", choice=choice)
     )
-    assert slots["roleplay"]["persona"] == "koala" and "华丰食品" in messages[0]["text"]
+    assert _in_store(slots["roleplay"])["persona"] == "koala" and "华丰食品" in messages[0]["text"]
 
 
 def test_a_reply_that_names_nothing_shows_the_menu_again() -> None:
@@ -182,7 +198,7 @@ def test_role_play_turn_is_answered_by_the_customer_and_kept_in_the_slot() -> No
     messages, slots = _run_for_slots(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
     assert "喷头" in messages[0]["text"]
-    turns = slots["roleplay"]["turns"]
+    turns = _in_store(slots["roleplay"])["turns"]
     assert [t["speaker"] for t in turns] == ["customer", "rep", "customer"]
     assert turns[1]["move"] == "ask_problem"
 
@@ -212,7 +228,7 @@ def test_a_huge_message_in_a_role_play_is_answered_not_refused() -> None:
     tracker = _tracker("small_talk", text="好" * 30000, roleplay=play)
     messages, slots = _run_for_slots(ActionRepMove(), tracker)
     assert messages[0]["text"].startswith("王厂长:")
-    assert len(slots["roleplay"]["turns"][1]["text"]) == 20000
+    assert len(_in_store(slots["roleplay"])["turns"][1]["text"]) == 20000
 
 
 def test_hint_and_feedback_right_after_the_start_do_not_fail() -> None:
@@ -341,7 +357,7 @@ def test_a_scenario_uploaded_in_the_web_app_is_offered_and_played(test_database)
     ]
     messages, slots = _run_for_slots(ActionStartRoleplay(), _tracker("start_roleplay", entities))
     assert messages[0]["text"].startswith("【对练开始】乳品厂喷码升级")
-    assert slots["roleplay"]["scenario"] == "dairy_coding"
+    assert _in_store(slots["roleplay"])["scenario"] == "dairy_coding"
 
 
 def test_a_question_to_the_coach_about_an_objection_gets_m6_advice_for_that_kind() -> None:
@@ -381,3 +397,46 @@ def test_a_number_at_the_scenario_menu_is_a_choice_not_a_quiz_answer() -> None:
         ActionAnswerQuiz(), _tracker("answer_quiz", text="2", choice={})
     )
     assert "性格" in menu["text"] and slots["choice"]["scenario"]
+
+
+def test_a_role_play_read_back_from_the_store_goes_on_exactly_as_a_warm_one() -> None:
+    """An action server that restarts mid-visit (nothing in memory) reads the role-play at the
+    slot's reference from the store: the customer says the same and remembers the same."""
+    lines = [
+        ("ask_situation", "贵厂现在几条线在用喷码机?"),
+        ("ask_problem", "用下来有没有让您头疼的地方?"),
+        ("ask_implication", "停一次线,对交货有什么影响?"),
+        ("ask_need_payoff", "如果不用再停线,对您旺季交货有什么帮助?"),
+    ]
+    said: dict[bool, list[str]] = {}
+    states: dict[bool, dict] = {}
+    for restarted in (False, True):
+        ref = _started(sender="restarted-rep")
+        said[restarted] = []
+        for move, text in lines:
+            if restarted:  # what a fresh action server holds: nothing
+                knowledge.roleplays.cache_clear()
+                knowledge.roleplay_coach()._live.clear()
+            tracker = _tracker(move, text=text, roleplay=ref, sender="restarted-rep")
+            messages, slots = _run_for_slots(ActionRepMove(), tracker)
+            said[restarted] += [message["text"] for message in messages]
+            ref = slots["roleplay"]
+        assert ref["turns"] == 1 + 2 * len(lines)
+        states[restarted] = _in_store(ref, "restarted-rep")
+    assert said[True] == said[False]
+    assert states[True]["customer"] == states[False]["customer"]
+    assert states[True]["turns"] == states[False]["turns"]
+
+
+def test_a_forged_reference_reads_no_role_play_and_writes_nothing() -> None:
+    """A slot value set from outside names another rep's visit: it is not read, so nothing
+    is said to that customer, scored or stored in that visit."""
+    ref = _started(sender="owner-rep")
+    for forged in (ref, {**ref, "turns": 7}, {**ref, "last": ref["last"] + 1}):
+        tracker = _tracker("ask_problem", text="有什么困难吗?", roleplay=forged, sender="intruder")
+        messages, events = _run_with_events(ActionRepMove(), tracker)
+        assert not any(message["text"].startswith("王厂长:") for message in messages)
+        assert events == []
+        (ended,) = _run(ActionEndRoleplay(), _tracker("end_roleplay", roleplay=forged, sender="x"))
+        assert "没有进行中的对练" in ended["text"]
+    assert _in_store(ref, "owner-rep")["turns"] == [_in_store(ref, "owner-rep")["turns"][0]]

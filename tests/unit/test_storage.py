@@ -4,6 +4,7 @@ reports, quiz rounds and each rep's history."""
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid
@@ -89,7 +90,7 @@ def test_migrations_create_every_table_and_a_second_run_changes_nothing(database
     database.migrate()
     with database.transaction() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0008"
+    assert version == "0009"
 
 
 def test_first_contact_creates_a_rep_in_the_default_team_once(database) -> None:
@@ -363,3 +364,116 @@ def test_every_move_of_a_line_is_kept_for_the_report(database) -> None:
     rep_turns = [turn for turn in storage.live_turns("multi") if turn["speaker"] == "rep"]
     assert rep_turns[0]["also"] == ["ask_situation"]
     assert "also" not in rep_turns[1]
+
+
+def _state(turn: int, trust: int) -> dict:
+    return {
+        "scenario": "inkjet_factory",
+        "persona": "tiger",
+        "seed": 7,
+        "turn": turn,
+        "trust": trust,
+    }
+
+
+def test_a_role_play_is_read_back_at_any_reference_and_only_in_its_conversation(database) -> None:
+    """The customer's state is stored beside his line, so a role-play is read from the store
+    at a reference (session, turn count, last row); a reference of another conversation,
+    one with the wrong count or row, or one taken back reads nothing."""
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-wang")
+    opening = {"speaker": "customer", "text": "请讲。"}
+    first = storage.start_roleplay(_session(storage, user), opening, _state(0, 50))
+    assert storage.start_roleplay(_session(storage, user), opening, _state(0, 50)) == first
+    second = storage.record_exchange(
+        "s1", 1, _exchange("几条线?", "三条。", "ask_situation"), ASSESSMENT, _state(1, 55)
+    )
+    retried = storage.record_exchange(
+        "s1", 1, _exchange("几条线?", "三条。", "ask_situation"), ASSESSMENT, _state(1, 55)
+    )
+    assert retried == second
+    at_start = storage.roleplay_at({"id": "s1", "turns": 1, "last": first}, "rep-wang")
+    assert at_start is not None
+    assert at_start["customer"] == _state(0, 50) and at_start["turns"] == [opening]
+    now = storage.roleplay_at({"id": "s1", "turns": 3, "last": second}, "rep-wang")
+    assert now is not None and now["customer"] == _state(1, 55)
+    assert (now["scenario"], now["persona"], now["seed"]) == ("inkjet_factory", "tiger", 7)
+    assert [turn["text"] for turn in now["turns"]] == ["请讲。", "几条线?", "三条。"]
+    assert now["turns"][1]["move"] == "ask_situation"
+    # No row id: a slot from before migration 0009 names only the session and the count.
+    assert storage.roleplay_at({"id": "s1", "turns": 3, "last": None}, "rep-wang") == now
+    for forged in (
+        ({"id": "s1", "turns": 3, "last": second}, "rep-li"),  # another rep's conversation
+        ({"id": "s1", "turns": 5, "last": second}, "rep-wang"),  # turns that do not exist
+        ({"id": "s1", "turns": 2, "last": second}, "rep-wang"),  # ends on the rep's line
+        ({"id": "s1", "turns": 3, "last": first}, "rep-wang"),  # not the row at that place
+        ({"id": "nope", "turns": 1, "last": first}, "rep-wang"),
+    ):
+        assert storage.roleplay_at(*forged) is None
+    storage.undo_from("s1", 1)
+    assert storage.roleplay_at({"id": "s1", "turns": 3, "last": second}, "rep-wang") is None
+    again = storage.record_exchange(
+        "s1", 1, _exchange("有什么难处?", "停线。"), ASSESSMENT, _state(1, 60)
+    )
+    assert again != second
+    redone = storage.roleplay_at({"id": "s1", "turns": 3, "last": again}, "rep-wang")
+    assert redone is not None and redone["customer"] == _state(1, 60)
+
+
+def test_the_upgrade_gives_stored_customer_lines_their_state_from_the_tracker(database) -> None:
+    """Before 0009 the customer's state lived only in the `roleplay` slot, which Rasa's
+    events table keeps: each customer line gets the state of the last slot event with that
+    many turns; a line with no event gets none."""
+    _downgrade(database, "0008")
+    storage = Storage(database)
+    user = storage.rep_for("rest", "rep-old")
+    with database.transaction() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO roleplay_sessions (id, user_id, conversation_id, channel,"
+                " scenario_id, persona, seed, started_at) VALUES ('old', :user, 'rep-old',"
+                " 'rest', 'inkjet_factory', 'tiger', 7, :at)"
+            ),
+            {"user": user, "at": datetime.now(UTC)},
+        )
+        for position, (speaker, said) in enumerate(
+            [("customer", "请讲。"), ("rep", "您好"), ("customer", "嗯。")]
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO turns (session_id, position, speaker, text, created_at)"
+                    " VALUES ('old', :position, :speaker, :text, :at)"
+                ),
+                {"position": position, "speaker": speaker, "text": said, "at": datetime.now(UTC)},
+            )
+    with database.transaction() as connection:
+        connection.execute(
+            text(
+                "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255),"
+                " type_name VARCHAR(255), timestamp FLOAT, intent_name VARCHAR(255),"
+                " action_name VARCHAR(255), data TEXT)"
+            )
+        )
+        slot_values = [
+            {"id": "old", "customer": _state(0, 50), "turns": [{}]},
+            {"id": "old", "customer": _state(1, 40), "turns": [{}, {}, {}]},
+            {"id": "old", "customer": _state(1, 45), "turns": [{}, {}, {}]},  # the later wins
+            {"id": "old", "customer": _state(2, 70), "turns": [{}] * 5},  # no such line
+            None,
+            "not a role-play",
+        ]
+        for number, value in enumerate(slot_values):
+            data = {"event": "slot", "name": "roleplay", "value": value}
+            connection.execute(
+                text(
+                    "INSERT INTO events (id, sender_id, type_name, action_name, data)"
+                    " VALUES (:id, 'rep-old', 'slot', 'roleplay', :data)"
+                ),
+                {"id": number + 1, "data": json.dumps(data)},
+            )
+    database.migrate()
+    assert storage.roleplay_at({"id": "old", "turns": 1, "last": None}, "rep-old") is not None
+    now = storage.roleplay_at({"id": "old", "turns": 3, "last": None}, "rep-old")
+    assert now is not None and now["customer"] == _state(1, 45)
+    with database.transaction() as connection:
+        connection.execute(text("DROP TABLE events"))

@@ -15,10 +15,17 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.adapters.tracker_store import DatabaseTrackerStore, sql_store_settings
+from bot.adapters.tracker_store import MAX_EVENTS, DatabaseTrackerStore, sql_store_settings
 from harness.rasa_processes import ROOT
 
 
@@ -123,3 +130,73 @@ def test_a_new_session_hides_the_previous_one_as_in_rasas_store(domain, database
     rasas = _rasas_reading(domain, database, sender)
     assert _rep_lines(ours) == ["我们重新开始吧"]
     assert [e.as_dict() for e in ours.events] == [e.as_dict() for e in rasas.events]
+
+
+def _turn(store: DatabaseTrackerStore, sender: str, events: list) -> DialogueStateTracker:
+    """One turn: the conversation as this store hands it out, the turn's events, saved."""
+
+    async def turn() -> DialogueStateTracker:
+        tracker = await store.get_or_create_tracker(sender)
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+        return tracker
+
+    return asyncio.run(turn())
+
+
+def _rep_turn(text: str, turns: int) -> list:
+    return [
+        UserUttered(text, {"name": "ask_problem", "confidence": 0.9}),
+        ActionExecuted("action_rep_move"),
+        SlotSet("roleplay", {"id": "s1", "turns": turns, "last": turns}),
+        BotUttered(f"客户:{text}?"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def test_a_long_conversation_is_handed_out_as_its_recent_turns_with_the_same_state(
+    domain, database, sender
+) -> None:
+    """Beyond MAX_EVENTS Rasa gets the last few messages after the slots they started from:
+    the same slots and the same recent states as the whole conversation, after /back too,
+    and every event of every turn stored exactly once."""
+    store = DatabaseTrackerStore(domain)
+    start = [
+        UserUttered("开始对练", {"name": "start_roleplay", "confidence": 0.9}),
+        ActionExecuted("action_start_roleplay"),
+        SlotSet("activity", "roleplay"),
+        SlotSet("roleplay", {"id": "s1", "turns": 1, "last": 1}),
+        ActionExecuted("action_listen"),
+    ]
+    _turn(store, sender, start)
+    back = [
+        UserUttered("/back", {"name": "back", "confidence": 1.0}),
+        ActionExecuted("action_back"),
+        UserUtteranceReverted(),
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+    ]
+    for number in range(1, 41):
+        handed = _turn(store, sender, _rep_turn(f"第{number}个问题", 1 + 2 * number))
+        assert len(handed.events) <= MAX_EVENTS + len(back)
+        if number in (3, 30):
+            handed = _turn(store, sender, back)
+        whole = _rasas_reading(domain, database, sender)
+        read_again = asyncio.run(store.retrieve(sender))
+        read_by_another = asyncio.run(DatabaseTrackerStore(domain).retrieve(sender))
+        for tracker in (handed, read_again, read_by_another):
+            assert tracker.current_slot_values() == whole.current_slot_values()
+            assert tracker.past_states(domain)[-6:] == whole.past_states(domain)[-6:]
+        assert _stored_rows(database, sender) == len(whole.events), "no event written twice"
+    assert handed.get_slot("activity") == "roleplay"
+    assert handed.get_slot("roleplay") == {"id": "s1", "turns": 81, "last": 81}
+    assert len(whole.events) > 3 * MAX_EVENTS
+    assert _rep_lines(whole)[-1] == "第40个问题"
+
+
+def test_the_rehearsal_at_start_up_writes_nothing(domain, database, sender) -> None:
+    store = DatabaseTrackerStore(domain)
+    store.rehearse(sender)
+    assert _stored_rows(database, sender) == 0
+    assert asyncio.run(store.retrieve(sender)) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypedDict
 
 from sqlalchemy import Table, func, literal, select, update
 from sqlalchemy.engine import Connection, Row
@@ -30,6 +31,7 @@ from bot.adapters.storage.schema import (
 from bot.clock import utc_now
 from bot.methodology.vocabulary import REP
 from bot.practice.history import QuizRecord, RolePlayRecord
+from bot.practice.roleplay import RolePlayState
 from bot.scoring.contracts import Report, StoredTurn
 
 DEFAULT_TEAM = "默认团队"
@@ -44,6 +46,15 @@ class NewSession:
     scenario_id: str
     persona: str
     seed: int
+
+
+class RolePlayRef(TypedDict):
+    """Where a role-play stands in the store: what the conversation's `roleplay` slot holds
+    instead of the role-play itself, the same few bytes however long the visit."""
+
+    id: str  # the session
+    turns: int  # its live turns so far: the rep's next line goes at this position
+    last: int | None  # the row of the last of them (None: a slot from before migration 0009)
 
 
 class Storage:
@@ -96,9 +107,15 @@ class Storage:
 
     # --- role-plays --------------------------------------------------------------------
 
-    def start_roleplay(self, session: NewSession, opening: StoredTurn | None = None) -> None:
-        """The session and, if given, the customer's first line, in one transaction: a
-        session is never left without the line the rep was shown."""
+    def start_roleplay(
+        self,
+        session: NewSession,
+        opening: StoredTurn | None = None,
+        customer_state: dict[str, Any] | None = None,
+    ) -> int | None:
+        """The session and, if given, the customer's first line (with his state after it), in
+        one transaction: a session is never left without the line the rep was shown. Returns
+        that line's row (also when a retried start wrote nothing)."""
         with self._database.transaction() as connection:
             inserted = _insert_once(
                 connection,
@@ -115,16 +132,21 @@ class Storage:
                 },
                 key=("id",),
             )
-            if inserted is not None and opening is not None:
-                connection.execute(
-                    turns.insert().values(
-                        session_id=session.id,
-                        position=0,
-                        speaker=opening["speaker"],
-                        text=opening["text"],
-                        created_at=self._now(),
-                    )
+            if opening is None:
+                return None
+            if inserted is None:
+                return _live_row(connection, session.id, 0)
+            return connection.execute(
+                turns.insert().values(
+                    session_id=session.id,
+                    position=0,
+                    speaker=opening["speaker"],
+                    text=opening["text"],
+                    objection=opening.get("objection"),
+                    customer_state=customer_state,
+                    created_at=self._now(),
                 )
+            ).inserted_primary_key[0]
 
     def record_exchange(
         self,
@@ -132,9 +154,10 @@ class Storage:
         position: int,
         turn_pair: list[StoredTurn],
         assessment: dict | None,
-    ) -> None:
+        customer_state: dict[str, Any] | None = None,
+    ) -> int:
         """The rep's turn at `position` (with its assessment) and the customer's answer after
-        it, in one transaction.
+        it (with his state after it), in one transaction; returns the row of the last turn.
 
         The same line again at the same position is a retry and changes nothing. A different
         line there means the conversation was rolled back (the rep's /back, or a turn whose
@@ -142,9 +165,13 @@ class Storage:
         kept for the trainer but never scored, and the new one takes the position.
         """
         try:
-            self._record_exchange(session_id, position, turn_pair, assessment)
+            return self._record_exchange(
+                session_id, position, turn_pair, assessment, customer_state
+            )
         except IntegrityError:  # the same turn written by a concurrent retry
-            self._record_exchange(session_id, position, turn_pair, assessment)
+            return self._record_exchange(
+                session_id, position, turn_pair, assessment, customer_state
+            )
 
     def _record_exchange(
         self,
@@ -152,7 +179,9 @@ class Storage:
         position: int,
         turn_pair: list[StoredTurn],
         assessment: dict | None,
-    ) -> None:
+        customer_state: dict[str, Any] | None,
+    ) -> int:
+        last = position + len(turn_pair) - 1
         with self._database.transaction() as connection:
             first = connection.execute(
                 select(turns.c.speaker, turns.c.text)
@@ -166,9 +195,11 @@ class Storage:
             ).first()
             if first is not None:
                 if tuple(first) == (turn_pair[0]["speaker"], turn_pair[0]["text"]):
-                    return
+                    return _live_row(connection, session_id, last)
                 _undo(connection, session_id, position, self._now())
+            turn_id = 0
             for offset, turn in enumerate(turn_pair):
+                customer = turn["speaker"] == "customer" and position + offset == last
                 turn_id = connection.execute(
                     turns.insert().values(
                         session_id=session_id,
@@ -179,6 +210,7 @@ class Storage:
                         confidence=turn.get("confidence"),
                         also=turn.get("also") or None,
                         objection=turn.get("objection"),
+                        customer_state=customer_state if customer else None,
                         created_at=self._now(),
                     )
                 ).inserted_primary_key[0]
@@ -186,6 +218,7 @@ class Storage:
                     connection.execute(
                         turn_assessments.insert().values(turn_id=turn_id, **assessment)
                     )
+            return turn_id
 
     def record_opening(self, session_id: str, turn: StoredTurn) -> None:
         """The customer's first line, said before the rep speaks."""
@@ -207,6 +240,49 @@ class Storage:
         with self._database.transaction() as connection:
             rows = connection.execute(query).all()
         return [_stored_turn(row) for row in rows]
+
+    def roleplay_at(self, ref: RolePlayRef, conversation_id: str) -> RolePlayState | None:
+        """The role-play `ref` points at, read from the store: the session's live turns
+        before `ref["turns"]` and the customer's state after the last of them. None unless
+        the session belongs to `conversation_id` and those turns are exactly what the
+        reference says (a forged or stale slot value reads nothing)."""
+        with self._database.transaction() as connection:
+            session = connection.execute(
+                select(
+                    roleplay_sessions.c.scenario_id,
+                    roleplay_sessions.c.persona,
+                    roleplay_sessions.c.seed,
+                ).where(
+                    roleplay_sessions.c.id == ref["id"],
+                    roleplay_sessions.c.conversation_id == conversation_id,
+                )
+            ).first()
+            if session is None:
+                return None
+            rows = connection.execute(
+                select(*_SCORED_COLUMNS, turns.c.id, turns.c.position, turns.c.customer_state)
+                .where(
+                    turns.c.session_id == ref["id"],
+                    turns.c.position >= 0,
+                    turns.c.position < ref["turns"],
+                    turns.c.undone_at.is_(None),
+                )
+                .order_by(turns.c.position)
+            ).all()
+        if not rows or [row.position for row in rows] != list(range(ref["turns"])):
+            return None
+        if rows[-1].customer_state is None:
+            return None
+        if ref["last"] is not None and rows[-1].id != ref["last"]:
+            return None
+        return {
+            "id": ref["id"],
+            "scenario": session.scenario_id,
+            "persona": session.persona,
+            "seed": session.seed,
+            "customer": rows[-1].customer_state,
+            "turns": [_stored_turn(row) for row in rows],
+        }
 
     def finish_roleplay(self, session_id: str, outcome: str, report: Report) -> None:
         """Outcome, overall score and the full report; the first finish wins."""
@@ -349,6 +425,17 @@ def _stored_turn(row: Row) -> StoredTurn:
     if row.objection is not None:
         turn["objection"] = row.objection
     return turn
+
+
+def _live_row(connection: Connection, session_id: str, position: int) -> int:
+    """The row of the session's live turn at `position`."""
+    return connection.execute(
+        select(turns.c.id).where(
+            turns.c.session_id == session_id,
+            turns.c.position == position,
+            turns.c.undone_at.is_(None),
+        )
+    ).scalar_one()
 
 
 def _undo(connection: Connection, session_id: str, position: int, now: datetime) -> None:

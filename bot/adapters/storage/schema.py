@@ -114,6 +114,9 @@ turns = Table(
     Column("also", JSON, nullable=True),  # further moves the line's clauses carry
     # Customer lines the simulator said: the objection type raised, "" for none (M6).
     Column("objection", String(64), nullable=True),
+    # Customer lines: his state after saying it (CustomerState.to_dict()), written with the
+    # line, so a role-play is read back from here at any position (migration 0009).
+    Column("customer_state", JSON, nullable=True),
     _when(),
     # Set when the rep took the line back (or the conversation was rolled back after a fault
     # and he said something else): kept for the trainer, never scored. An undone turn gives
