@@ -119,8 +119,16 @@ class Cues:
         return shown
 
 
-# A date or day however jieba cuts it (10号, 3点, 下周一, 星期五).
-_TIME_MENTION = re.compile(r"\d+\s*[号点日]|(?:周|星期|礼拜)[一二三四五六日天]")
+# A date, day or hour however jieba cuts it (10号, 3点, 下周三下午, 星期五, 明天上午).
+_TIME_MENTION = re.compile(
+    r"(?:下下?|这|本)?(?:周|星期|礼拜)[一二三四五六日天](?:[上下]午|晚上)?"
+    r"|(?:明天|后天)(?:[上下]午|晚上)?|(?:[上下]午)?\d+\s*[号点日](?:[上下]午)?"
+)
+
+
+def times_in(text: str) -> list[str]:
+    """The dates, days and hours a line names, in order, each once (M7: a concrete step)."""
+    return list(dict.fromkeys(match.group() for match in _TIME_MENTION.finditer(text)))
 
 
 def _positions(text: str, phrase: str) -> list[int]:

@@ -13,6 +13,7 @@ import random
 import re
 
 from bot.language.clauses import clauses
+from bot.language.cues import times_in
 from bot.language.text import normalize
 from bot.language.topics import NO_TOPIC, cue_topic, shared_reader
 from bot.methodology import Methodology
@@ -69,11 +70,6 @@ PLEASED = frozenset(
 )
 # "韩先生和苏太太是?", "郑总是做什么的?": who someone is, whatever move the NLU read.
 _WHO_IS = re.compile(r"(?:是谁|是哪位|是做什么|是干什么|是什么人|负责什么|管什么|是\?)")
-# A day or time offered for a next step: 下周三下午, 周四上午, 明天, 10号.
-_TIME = re.compile(
-    r"(?:下下?|这|本)?(?:周|星期|礼拜)[一二三四五六日天](?:[上下]午|晚上)?"
-    r"|(?:明天|后天)(?:[上下]午|晚上)?|\d{1,2}[号日](?:[上下]午)?|[上下]午\d{1,2}点"
-)
 # The questions of one line a customer answers; a third waits for the rep to ask again.
 MAX_QUESTIONS_ANSWERED = 2
 _QUESTION_MARK = re.compile(r"(?<=\?)")
@@ -659,7 +655,7 @@ def _offered_times(text: str) -> list[str]:
     folded = normalize(text)
     if "还是" not in folded:
         return []
-    return list(dict.fromkeys(match.group() for match in _TIME.finditer(folded)))
+    return times_in(folded)
 
 
 def _needs_left(state: CustomerState, scenario: Scenario, question: str) -> bool:
