@@ -109,6 +109,12 @@ class Cues:
     def has_evidence(self) -> bool:
         return bool(self.evidence or self.references or self.quantities)
 
+    @property
+    def spoils_trust(self) -> bool:
+        """An insult, a swipe at the others or a promise nobody can keep in the line: what
+        else it says earns no credit for proof or reassurance (M1, M5)."""
+        return bool(self.rude or self.competitor_bashing or self.over_promise)
+
     def to_dict(self) -> dict:
         """The cues a person would want to see, without empty entries."""
         shown = {key: value for key, value in asdict(self).items() if value not in ([], 0, False)}

@@ -276,21 +276,22 @@ def _strengths_and_improvements(
     """The top strengths and improvements, each quoting the turns it is about. Never shown:
     a point with no turn to quote; an improvement for a habit the visit also shows (its fix,
     the better sentence, is one a strength already earned); an improvement whose better
-    sentence is (nearly) what the rep said."""
+    sentence is (nearly) what the rep said; a strength quoting a line that a shown improvement
+    of the same dimension faults."""
     rules = methodology.scoring.rules
     filler = _Filler.of(result, scene)
     totals = result.ledger.totals
     said = {turn.index: turn.text for turn in result.assessments}
 
-    def quotes(rule_id: str) -> list[Quote]:
+    def quotes(rule_id: str, faulted: frozenset[int]) -> list[Quote]:
         turns = dict.fromkeys(
             note.turn
             for note in result.ledger.notes
-            if note.rule.id == rule_id and note.turn is not None and note.turn in said
+            if note.rule.id == rule_id and note.turn in said and note.turn not in faulted
         )
         return [{"turn": turn, "text": said[turn]} for turn in list(turns)[:QUOTES_PER_POINT]]
 
-    def item(rule: ScoringRule, points: int) -> Lesson:
+    def item(rule: ScoringRule, points: int, faulted: frozenset[int] = frozenset()) -> Lesson:
         entry: Lesson = {
             "rule": rule.id,
             "dimension": rule.dimension,
@@ -298,7 +299,7 @@ def _strengths_and_improvements(
             "name": rule.name,
             "points": points,
             "advice": rule.advice,
-            "quotes": quotes(rule.id),
+            "quotes": quotes(rule.id, faulted),
         }
         better = _better(methodology, rule, filler)
         if better and points < 0:
@@ -307,7 +308,6 @@ def _strengths_and_improvements(
 
     positive = sorted((p, rid) for rid, p in totals.items() if p > 0)[::-1]
     negative = sorted((p, rid) for rid, p in totals.items() if p < 0)
-    strengths = [s for s in (item(rules[rid], p) for p, rid in positive) if s["quotes"]][:TOP]
     praised = {_better(methodology, rules[rid], filler) for _, rid in positive} - {None}
     # One improvement per better sentence: two rules that call for the same fix are one lesson.
     improvements: list[Lesson] = []
@@ -323,6 +323,20 @@ def _strengths_and_improvements(
             continue
         improvements.append(lesson)
         shown.add(better)
+    # A line criticised in a dimension is not also quoted as its good example: "有数据……保证
+    # 翻倍" is shown once, as the over-promise it is.
+    criticised = {lesson["rule"] for lesson in improvements}
+    faulted: dict[str, set[int]] = {}
+    for note in result.ledger.notes:
+        if note.rule.id in criticised and note.turn is not None:
+            faulted.setdefault(note.rule.dimension, set()).add(note.turn)
+    strengths = [
+        lesson
+        for lesson in (
+            item(rules[rid], p, frozenset(faulted.get(rules[rid].dimension, ()))) for p, rid in positive
+        )
+        if lesson["quotes"]
+    ][:TOP]
     return strengths, improvements
 
 

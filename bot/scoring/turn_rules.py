@@ -121,9 +121,10 @@ def visit_flow(turn: TurnContext) -> list[str]:
         # A tiger who says "说吧" is opened with his business (M3 审时度势, M8 respect his
         # time): a first question about it is the opening, not a skipped one.
         tiger_direct = turn.persona == "tiger" and turn.has(*DISCOVERY_MOVES)
-        if min(steps) <= 1 or tiger_direct:
+        opened = min(steps) <= 1 or tiger_direct
+        if opened and not turn.cues.rude:  # "您这人怎么这么磨叽" opens nothing (M1)
             fired.append("flow.opening")
-        elif not turn.has("handle_objection"):
+        elif not opened and not turn.has("handle_objection"):
             fired.append("flow.no_opening")
     elif steps and max(steps) > turn.progress.max_step:
         fired.append("flow.advance")
@@ -177,7 +178,7 @@ def objection_handling(turn: TurnContext) -> list[str]:
         return ["objection.arguing"]
     if not turn.answering_objection:
         return []
-    if cues.rude or cues.competitor_bashing or cues.over_promise or turn.high_pressure:
+    if cues.spoils_trust or turn.high_pressure:
         # "是的……可是他们家就是皮包公司" is no answer: a concern met with an insult, a
         # swipe at the others, a promise nobody can keep or a deadline to sign is not
         # handled (M6, M5, M7).
@@ -254,7 +255,7 @@ def disc_fit(turn: TurnContext) -> list[str]:
         if cues.arguing:
             fired.append("disc.tiger_challenge")
     elif persona == "owl":
-        if cues.has_evidence and not cues.question:
+        if cues.has_evidence and not cues.question and not cues.spoils_trust:
             fired.append("disc.owl_evidence")
         if cues.over_promise:
             fired.append("disc.owl_hype")
@@ -263,10 +264,10 @@ def disc_fit(turn: TurnContext) -> list[str]:
         if cues.process:
             fired.append("disc.owl_process")
     elif persona == "koala":
-        if cues.reassurance:
+        if cues.reassurance and not cues.spoils_trust:  # "保证零故障" is no reassurance
             fired.append("disc.koala_reassurance")
     elif persona == "peacock":
-        if cues.recognition or turn.has("open_praise"):
+        if (cues.recognition or turn.has("open_praise")) and not cues.rude:
             fired.append("disc.peacock_recognition")
         if cues.vision:
             fired.append("disc.peacock_vision")
@@ -280,7 +281,8 @@ def disc_fit(turn: TurnContext) -> list[str]:
 def trust_value(turn: TurnContext) -> list[str]:
     """M1/M5: prove with evidence, quantify value, tie it to stated needs, promise carefully."""
     cues, fired = turn.cues, []
-    statement = not cues.question
+    # "那是您不了解……我们有案例" or "有数据,保证翻倍": the proof is spoilt by the rest (M1).
+    statement = not cues.question and not cues.spoils_trust
     if statement and (cues.evidence or cues.references or turn.has("give_evidence")):
         fired.append("trust.evidence")
     value_moves = (*PROPOSAL_MOVES, "give_evidence", "handle_objection")
@@ -298,7 +300,7 @@ def trust_value(turn: TurnContext) -> list[str]:
         fired.append("trust.bashing")
     if turn.conceding and not cues.acknowledge_pivot:
         fired.append("trust.concession")
-    if statement and cues.length > MONOLOGUE:
+    if not cues.question and cues.length > MONOLOGUE:
         fired.append("trust.monologue")
     return fired
 

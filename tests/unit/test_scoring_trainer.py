@@ -213,6 +213,45 @@ def test_rudeness_costs_trust_fit_and_the_visit(scorer, methodology, line: str) 
     assert polite["overall"] - rude["overall"] >= 10
 
 
+@pytest.mark.parametrize(
+    ("persona", "line"),
+    [
+        ("owl", "我们有三家食品厂的数据,保证零故障,用十年都不会坏。"),
+        ("koala", "您放心,这是三家食品厂的开机率记录,那是您不了解技术,您别瞎担心。"),
+        ("owl", "这是三家食品厂的开机率记录,比那些老掉牙的破机器强太多了。"),
+    ],
+)
+def test_proof_spoilt_by_a_promise_an_insult_or_bashing_earns_no_credit(
+    scorer, methodology, persona: str, line: str
+) -> None:
+    """Trainers: "有数据……保证零故障" is an over-promise, not evidence; the same line is never
+    a strength and an improvement of the same dimension."""
+    report = score_transcript(
+        scorer, methodology, visit(persona, GREETING, PROBLEM, PAIN, ("rep", line, "give_evidence"))
+    )
+    rules = rules_on(report, 3)
+    credit = {"trust.evidence", "trust.quantified", "disc.owl_evidence", "disc.koala_reassurance"}
+    assert not credit & set(rules), rules
+    faulted = {
+        (lesson["dimension"], quote["turn"])
+        for lesson in report["improvements"]
+        for quote in lesson["quotes"]
+    }
+    for strength in report["strengths"]:
+        for quote in strength["quotes"]:
+            assert (strength["dimension"], quote["turn"]) not in faulted, strength["rule"]
+
+
+def test_a_rude_first_line_is_no_opening(scorer, methodology) -> None:
+    report = score_transcript(
+        scorer, methodology, visit("peacock", ("rep", "您这人怎么这么磨叽,赶紧说吧。", "open_praise"))
+    )
+    rules = rules_on(report, 0)
+    assert "flow.rude" in rules
+    assert "flow.opening" not in rules and "disc.peacock_recognition" not in rules
+    assert not [s for s in report["strengths"] if s["dimension"] == "visit_flow"]
+
+
 # --- M7 closing: timing, next steps, a lost visit ------------------------------------------
 
 
