@@ -333,7 +333,8 @@ def _strengths_and_improvements(
     strengths = [
         lesson
         for lesson in (
-            item(rules[rid], p, frozenset(faulted.get(rules[rid].dimension, ()))) for p, rid in positive
+            item(rules[rid], p, frozenset(faulted.get(rules[rid].dimension, ())))
+            for p, rid in positive
         )
         if lesson["quotes"]
     ][:TOP]

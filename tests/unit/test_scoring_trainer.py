@@ -244,7 +244,9 @@ def test_proof_spoilt_by_a_promise_an_insult_or_bashing_earns_no_credit(
 
 def test_a_rude_first_line_is_no_opening(scorer, methodology) -> None:
     report = score_transcript(
-        scorer, methodology, visit("peacock", ("rep", "您这人怎么这么磨叽,赶紧说吧。", "open_praise"))
+        scorer,
+        methodology,
+        visit("peacock", ("rep", "您这人怎么这么磨叽,赶紧说吧。", "open_praise")),
     )
     rules = rules_on(report, 0)
     assert "flow.rude" in rules
