@@ -73,6 +73,7 @@ Situation = Literal[
     "next_step_again",
     "next_step_refused",
     "farewell",
+    "objection_eased",
     "argued",
     "competitor_bashed",
     "pressured",

@@ -530,7 +530,7 @@ class CustomerSimulator:
             forestalled = self._forestall(state, scenario, "price")
             if forestalled is not None:
                 speaker.note("answered_objection")
-                return forestalled
+                return speaker.say("objection_eased", [forestalled])
         if talks_price or state.proposals >= 2:
             upcoming = self._next_objection(state, scenario, "proposal")
             if upcoming == "price" and not talks_price and not state.asked_price:
@@ -614,7 +614,7 @@ class CustomerSimulator:
             state.open_objection = None
             state.trust = _clamp(state.trust + (8 if acknowledged else 4))
             speaker.note("answered_objection")
-            return objection.answered_line
+            return speaker.say("objection_eased", [objection.answered_line])
         return None
 
     def _consider_close(self, state: CustomerState, scenario: Scenario, speaker: Speaker) -> str:
