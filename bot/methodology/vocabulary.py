@@ -47,6 +47,8 @@ CONCEPT_IDS = (
 # M8: a tiger wants it short. A rep turn longer than this many characters loses the tiger's
 # patience (the simulator) and costs personality fit (the scorer).
 TIGER_LONG_TURN = 60
+# A speech, whatever it brings: every persona stops listening (M3 多听少说).
+MONOLOGUE = 100
 
 # M8: the moments a persona answers in his own words (voices.yml gives lines for each).
 Situation = Literal[

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.language.cues import Cues
 from bot.methodology import Methodology
-from bot.methodology.vocabulary import TIGER_LONG_TURN, VISIT_STEPS
+from bot.methodology.vocabulary import MONOLOGUE, TIGER_LONG_TURN, VISIT_STEPS
 from bot.scoring.progress import (
     CLOSE_MOVES,
     DISCOVERY_MOVES,
@@ -19,7 +19,6 @@ from bot.scoring.progress import (
 
 # A speech: past this many characters a line is a monologue (trust.monologue), and for a
 # tiger the 长篇大论 he will not sit through whatever it says (disc.tiger_long_turn, M8).
-MONOLOGUE = 100
 DATA_WALL = 3
 LOW_PRESSURE_CHOICES = {"close_alternative", "close_assumptive"}
 

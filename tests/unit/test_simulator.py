@@ -94,6 +94,26 @@ def test_tiger_walks_out_after_too_much_small_talk(scorer, simulator) -> None:
     assert replies[-1] in simulator_lines(simulator, "tiger", "walk_out")
 
 
+def test_tiger_keeps_listening_to_brisk_lines_with_figures_but_not_to_speeches(
+    scorer, simulator
+) -> None:
+    """Found by a new rep: a tiger who asked "代价多少?" walked out when answered with the
+    cost and the payback. Figures and results in two or three sentences are what he wants."""
+    brisk = (
+        "王厂长,直接说结论:换自清洁喷头以后,停线从一个月四次降到一次,"
+        "一年少停六十个小时,按您的产值大概省十五万元,三家同类食品厂都做到了。"
+    )
+    replies, state = play(scorer, simulator, "tiger", [(brisk, "present_benefit")] * 8)
+    assert state.outcome != "lost", replies
+    speech = (
+        "王厂长,我跟您详细介绍一下我们公司的情况,我们公司成立很多年了,一直专注做喷码设备,"
+        "在行业里口碑一直很好,我们的团队也很专业,售前售后都有专人负责,服务非常周到,"
+        "产品线也很全,各种型号都有,不管是大厂还是小厂都能找到合适的机型,您放心选择就好。"
+    )
+    replies, state = play(scorer, simulator, "tiger", [(speech, "present_product")] * 8)
+    assert state.outcome == "lost"
+
+
 def test_koala_backs_off_under_pressure_and_warms_to_reassurance(scorer, simulator) -> None:
     _, pressured = play(
         scorer, simulator, "koala", [("名额只剩两个,您不定就没了。", "close_scarcity")]

@@ -17,7 +17,7 @@ from bot.language.cues import times_in
 from bot.language.text import normalize
 from bot.language.topics import NO_TOPIC, cue_topic, shared_reader
 from bot.methodology import Methodology
-from bot.methodology.vocabulary import TIGER_LONG_TURN
+from bot.methodology.vocabulary import MONOLOGUE, TIGER_LONG_TURN
 from bot.practice.customer.needs import need_named, stakeholder_named
 from bot.practice.customer.state import START_TRUST, CustomerState, Reaction
 from bot.practice.customer.voice import Speaker
@@ -181,7 +181,10 @@ class CustomerSimulator:
             if "small_talk" in moves:
                 state.small_talk += 1
                 state.patience -= TIGER_SMALL_TALK_COST if state.small_talk > 1 else 0
-            if cues.length > TIGER_LONG_TURN:
+            # Two or three brisk sentences of figures and results are what he asked for
+            # ("代价多少?" answered with the cost and the payback), until they become a speech.
+            brings_results = bool(cues.results or cues.quantities)
+            if cues.length > MONOLOGUE or (cues.length > TIGER_LONG_TURN and not brings_results):
                 state.patience -= TIGER_LONG_TURN_COST
                 if state.patience < 50:
                     upset = upset or "impatient"
