@@ -108,7 +108,9 @@ class TicketLocks:
     async def draw(self, name: str) -> int:
         """A ticket in the queue of `name`, numbered after every ticket drawn before."""
         counter, queue, alive = self._keys(name)
-        ticket = await self._draw(keys=[counter, queue], args=[alive, self._ticket_ms, self._idle_ms])
+        ticket = await self._draw(
+            keys=[counter, queue], args=[alive, self._ticket_ms, self._idle_ms]
+        )
         return int(ticket)
 
     async def wait_turn(self, name: str, ticket: int) -> None:
@@ -152,7 +154,7 @@ class TicketLocks:
 
     async def _keep_alive(self, name: str, ticket: int) -> None:
         counter, queue, alive = self._keys(name)
-        arguments = [f"{alive}{ticket}", self._ticket_ms, self._idle_ms]
+        arguments: list[str | int] = [f"{alive}{ticket}", self._ticket_ms, self._idle_ms]
         while True:
             await asyncio.sleep(self._renew_every)
             try:
