@@ -10,6 +10,11 @@ A sweep finds callbacks whose handling never finished (the server was killed) an
 senders to send them again; a turn that fails (action server or database unreachable) is
 answered the same way at once, so no line is lost without the member knowing.
 
+With REDIS_URL set, what the channel remembers between callbacks (each member's queue, the
+numbered options offered to him, the access token) is kept in Redis and shared by every
+replica behind the balancer (`bot.adapters.wecom.shared`, docs/cluster.md); without it, in
+this process's memory.
+
 Settings come from WECOM_* environment variables (see `bot.adapters.wecom.settings`).
 Without them the channel still loads, so the server starts, and its endpoint answers 503.
 """
@@ -27,6 +32,7 @@ from datetime import timedelta
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel
+from redis.asyncio import Redis
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -35,6 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.adapters.storage import Database, Storage, open_database
 from bot.adapters.storage.accounts import conversation_id
 from bot.adapters.storage.inbox import Inbox
+from bot.adapters.ticket_locks import TicketLocks, connect
 from bot.adapters.wecom.callback import CallbackRejected, open_message, verify_url
 from bot.adapters.wecom.choices import OfferedChoices
 from bot.adapters.wecom.client import WeComClient
@@ -42,6 +49,14 @@ from bot.adapters.wecom.inbox import SeenIds, UserLanes
 from bot.adapters.wecom.messages import ENTER_AGENT, EVENT, TEXT, InboundMessage
 from bot.adapters.wecom.render import TEXT_ONLY_REPLY, render_reply
 from bot.adapters.wecom.settings import REQUIRED, SettingsError, WeComSettings
+from bot.adapters.wecom.shared import (
+    LANE_PREFIX,
+    Lanes,
+    LocalMemory,
+    RedisMemory,
+    SharedLanes,
+    SharedMemory,
+)
 from bot.language.inbound import RESEND_REPLY, inbound
 from channels.delivery import OnNewMessage, ask_bot, fail_loudly, read_body
 
@@ -69,23 +84,36 @@ class WeComInput(InputChannel):
             logger.warning(
                 "WeCom settings in credentials.yml are ignored; set WECOM_* variables instead"
             )
+        redis_url = os.environ.get("REDIS_URL", "").strip()
+        redis = connect(redis_url) if redis_url else None  # connects on first use
         try:
-            return cls(WeComSettings.from_env(os.environ))
+            return cls(WeComSettings.from_env(os.environ), redis)
         except SettingsError as error:
             configured = any(os.environ.get(name) for name in REQUIRED)
             log = logger.error if configured else logger.warning
             log("WeCom channel disabled, its webhook answers 503: %s", error)
             return cls(None)
 
-    def __init__(self, settings: WeComSettings | None) -> None:
+    def __init__(self, settings: WeComSettings | None, redis: Redis | None = None) -> None:
+        """`redis`: shared by all replicas (queues, offers, token); None: this process alone."""
         self._settings = settings
+        self._redis = redis
+        memory: SharedMemory = LocalMemory()
+        if redis is not None:
+            memory = RedisMemory(redis)
         self._client = (
-            WeComClient(settings.api_base, settings.corp_id, settings.secret, settings.agent_id)
+            WeComClient(
+                settings.api_base,
+                settings.corp_id,
+                settings.secret,
+                settings.agent_id,
+                memory=memory,
+            )
             if settings
             else None
         )
         self._seen = SeenIds()  # in front of the database: WeCom's quick retries cost no query
-        self._choices = OfferedChoices()
+        self._choices = OfferedChoices(memory)
         self._database: Database | None = None
         self._database_lock = threading.Lock()
         self._known_users: set[str] = set()
@@ -164,9 +192,13 @@ class WeComInput(InputChannel):
             return blueprint
 
         configured: WeComClient = client
-        lanes: UserLanes[InboundMessage] = UserLanes(
-            lambda message: self._handle(on_new_message, configured, message)
-        )
+
+        async def handle(message: InboundMessage) -> None:
+            await self._handle(on_new_message, configured, message)
+
+        lanes: Lanes[InboundMessage] = UserLanes(handle)
+        if self._redis is not None:
+            lanes = SharedLanes(TicketLocks(self._redis, LANE_PREFIX), handle)
 
         @blueprint.route("/webhook", methods=["GET"])
         async def verify(request: Request) -> HTTPResponse:
@@ -193,7 +225,7 @@ class WeComInput(InputChannel):
                 logger.debug("WeCom event %s ignored", message.event)
             else:
                 logger.info("WeCom %s from %s", message.msg_type, message.from_user)
-                lanes.submit(message.from_user, message)
+                await lanes.submit(message.from_user, message)
             return response.text("")
 
         sweeper: list[asyncio.Task[None]] = []
@@ -235,7 +267,7 @@ class WeComInput(InputChannel):
             if prepared.refusal:  # answered at once; the offered options stay valid
                 await client.send(user, prepared.refusal)
                 return
-            text = self._choices.resolve(user, prepared.text)
+            text = await self._choices.resolve(user, prepared.text)
             await self._ask_bot(on_new_message, client, user, text, message.msg_id)
         elif message.msg_type == EVENT:  # enter_agent: the only event let through
             await self._ask_bot(on_new_message, client, user, WELCOME_PAYLOAD, None)
@@ -259,7 +291,7 @@ class WeComInput(InputChannel):
             await client.send(user, RESEND_REPLY)
             return
         reply = render_reply(replies)
-        self._choices.offer(user, reply.choices)
+        await self._choices.offer(user, reply.choices)
         await client.send(user, reply.content, markdown=reply.markdown)
 
 

@@ -130,7 +130,24 @@ class DatabaseTrackerStore(SQLTrackerStore):
             logger.warning("reading conversation %s failed (%s); trying again", sender_id, error)
             return await self._read(sender_id)
 
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """Rasa streams a turn's events to the event broker before writing them, after
+        reading the whole conversation back to find them; `save` publishes them after they
+        are stored instead, so a consumer never sees a turn the database refused."""
+
     async def save(self, tracker: DialogueStateTracker) -> None:
+        unsaved = (
+            list(itertools.islice(tracker.events, tracker.stored, len(tracker.events)))
+            if isinstance(tracker, _HandedOut)
+            else None
+        )
+        if unsaved is None:  # not one this store handed out (an API call): Rasa's own way
+            await super().stream_events(tracker)
+        await self._write(tracker)
+        if unsaved and self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, unsaved, tracker.sender_id)
+
+    async def _write(self, tracker: DialogueStateTracker) -> None:
         try:
             await super().save(tracker)
         except DBAPIError as error:  # rolled back: nothing of it was written

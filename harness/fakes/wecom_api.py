@@ -46,6 +46,7 @@ class FakeWeComApi:
         self._valid_tokens: set[str] = set()
         self._serial = itertools.count(1)
         self._scripted_errcodes: deque[int] = deque()
+        self._scripted_token_errcodes: deque[int] = deque()
         self._persistent_errcode = 0
         self._changed = threading.Condition()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -63,6 +64,11 @@ class FakeWeComApi:
     def fail_next_sends(self, *errcodes: int) -> None:
         with self._changed:
             self._scripted_errcodes.extend(errcodes)
+
+    def fail_next_token_requests(self, *errcodes: int) -> None:
+        """The next gettoken calls answer these errcodes (e.g. 45009, too frequent)."""
+        with self._changed:
+            self._scripted_token_errcodes.extend(errcodes)
 
     def fail_all_sends(self, errcode: int) -> None:
         with self._changed:
@@ -124,6 +130,8 @@ class FakeWeComApi:
             self.token_requests.append(query)
             if query.get("corpid") != self.corp_id or query.get("corpsecret") != self.secret:
                 return _answer(40001)
+            if self._scripted_token_errcodes:
+                return _answer(self._scripted_token_errcodes.popleft())
             token = f"token-{next(self._serial)}"
             self._valid_tokens.add(token)
         return web.json_response(

@@ -90,7 +90,7 @@ def test_migrations_create_every_table_and_a_second_run_changes_nothing(database
     database.migrate()
     with database.transaction() as connection:
         version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert version == "0009"
+    assert version == "0010"
 
 
 def test_first_contact_creates_a_rep_in_the_default_team_once(database) -> None:

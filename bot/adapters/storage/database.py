@@ -17,7 +17,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Connection, Engine, create_engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[3]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Alembic's command API keeps its context in module globals: one migration at a time.
 _MIGRATION_LOCK = threading.Lock()
+# And one process at a time on a server database: replicas, action servers and web apps of a
+# cluster all start at once on the same database (any fixed number, the same everywhere).
+_MIGRATION_ADVISORY_LOCK = 7_250_424_153
 
 
 def default_url() -> str:
@@ -53,6 +56,10 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with _MIGRATION_LOCK, self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # held until this transaction ends
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_ADVISORY_LOCK}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 

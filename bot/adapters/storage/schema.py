@@ -215,3 +215,20 @@ sign_in_failures = Table(
     _when("first_at"),
     _when("locked_until", nullable=True),
 )
+
+# What was said in every conversation, one row per rep message and bot reply, written by the
+# consumer of Rasa's event broker (bot/adapters/event_log.py) off the turn's path: trainers'
+# figures (lines per rep per day, moves, replies) come from here without parsing Rasa's own
+# `events` rows. Its unique key makes a redelivered broker message a no-op.
+conversation_log = Table(
+    "conversation_log",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("conversation_id", String(255), nullable=False),
+    Column("kind", String(8), nullable=False),  # "user" (the rep) or "bot"
+    Column("stamp", Float, nullable=False),  # the event's own timestamp, seconds since 1970
+    Column("text", Text, nullable=True),
+    Column("intent", String(100), nullable=True),
+    _when("logged_at"),
+    UniqueConstraint("conversation_id", "kind", "stamp"),
+)

@@ -3,7 +3,8 @@
 WeCom retries a callback it has no answer to within 5 seconds, and a retry can arrive while
 the first delivery is still with the bot, so the de-duplication happens before any work
 starts. Each member's messages then go through their own queue, one at a time, so a rep who
-types quickly still gets the replies in the order they wrote.
+types quickly still gets the replies in the order they wrote (in this process; replicas
+share the queue in Redis, `bot.adapters.wecom.shared`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class SeenIds:
 class UserLanes(Generic[Item]):
     """One queue per user, drained by one task, which ends (and is forgotten) when idle.
 
-    `submit` is synchronous, so the order of submissions is the order of handling; tasks run
+    `submit` queues before it awaits anything, so the order of submissions is the order of
+    handling (the same interface as `bot.adapters.wecom.shared.SharedLanes`); tasks run
     on the caller's running loop and are held in a set until they finish, because the event
     loop keeps only weak references to tasks.
     """
@@ -63,7 +65,7 @@ class UserLanes(Generic[Item]):
         self._queues: dict[str, deque[Item]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def submit(self, user: str, item: Item) -> None:
+    async def submit(self, user: str, item: Item) -> None:
         queue = self._queues.get(user)
         if queue is not None:
             queue.append(item)
