@@ -47,6 +47,31 @@ CONCEPT_IDS = (
 # M8: a tiger wants it short. A rep turn longer than this many characters loses the tiger's
 # patience (the simulator) and costs personality fit (the scorer).
 TIGER_LONG_TURN = 60
+# The rep speaks of the price or its value (M6: a price worry is answered about the price).
+PRICE_WORDS = (
+    "价格",
+    "报价",
+    "多少钱",
+    "费用",
+    "优惠",
+    "折扣",
+    "单价",
+    "总价",
+    "价钱",
+    "收费",
+    "成本",
+    "投入",
+    "省",
+    "回本",
+    "划算",
+    "值",
+    "算账",
+    "回报",
+    "预算",
+    "分期",
+    "付款",
+    "钱",
+)
 # A speech, whatever it brings: every persona stops listening (M3 多听少说).
 MONOLOGUE = 100
 

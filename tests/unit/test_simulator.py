@@ -114,6 +114,30 @@ def test_tiger_keeps_listening_to_brisk_lines_with_figures_but_not_to_speeches(
     assert state.outcome == "lost"
 
 
+@pytest.mark.parametrize(
+    ("answer", "eased"),
+    [
+        ("是的,时间确实紧,可是我们有加急通道,可以优先安排。", False),
+        ("是的,单价确实高一些,可是三年总成本低20%,我给您算一笔账?", True),
+    ],
+)
+def test_answering_another_worry_leaves_the_price_objection_open(
+    scorer, simulator, answer: str, eased: bool
+) -> None:
+    """Found by a new rep: a price worry met with "时间确实紧,可是……" was taken as answered."""
+    session = scorer.start("inkjet_factory", "koala")
+    start = simulator.start("inkjet_factory", "koala", 1)
+    session.add(Turn(speaker="customer", text=start.reply))
+    state = start.state
+    state.open_objection, state.objections_raised = "price", ["price"]
+    session.add(Turn(speaker="rep", text="这是我们的报价单。", move="present_product"))
+    session.add(Turn(speaker="customer", text="太贵了,比现在用的贵一倍。", objection="price"))
+    reaction = simulator.react(
+        state, session.add(Turn(speaker="rep", text=answer, move="handle_objection"))
+    )
+    assert (reaction.state.open_objection is None) is eased, reaction.reply
+
+
 def test_koala_backs_off_under_pressure_and_warms_to_reassurance(scorer, simulator) -> None:
     _, pressured = play(
         scorer, simulator, "koala", [("名额只剩两个,您不定就没了。", "close_scarcity")]

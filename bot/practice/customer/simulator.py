@@ -17,7 +17,7 @@ from bot.language.cues import times_in
 from bot.language.text import normalize
 from bot.language.topics import NO_TOPIC, cue_topic, shared_reader
 from bot.methodology import Methodology
-from bot.methodology.vocabulary import MONOLOGUE, TIGER_LONG_TURN
+from bot.methodology.vocabulary import MONOLOGUE, PRICE_WORDS, TIGER_LONG_TURN
 from bot.practice.customer.needs import need_named, stakeholder_named
 from bot.practice.customer.state import START_TRUST, CustomerState, Reaction
 from bot.practice.customer.voice import Speaker
@@ -73,7 +73,6 @@ _WHO_IS = re.compile(r"(?:是谁|是哪位|是做什么|是干什么|是什么�
 # The questions of one line a customer answers; a third waits for the rep to ask again.
 MAX_QUESTIONS_ANSWERED = 2
 _QUESTION_MARK = re.compile(r"(?<=\?)")
-PRICE_WORDS = ("价格", "报价", "多少钱", "费用", "优惠", "折扣", "单价", "总价", "价钱", "收费")
 
 
 def _clamp(value: int) -> int:
@@ -613,12 +612,27 @@ class CustomerSimulator:
         substance = not cues.over_promise and (
             assessment.move == "handle_objection" or cues.has_evidence
         )
+        if objection.type == "price" and not self._about_price(assessment):
+            # "是的,时间确实紧,可是我们有加急通道" answers another worry: the price one
+            # stays open (M6: answer the concern he raised).
+            return None
         if acknowledged or substance:
             state.open_objection = None
             state.trust = _clamp(state.trust + (8 if acknowledged else 4))
             speaker.note("answered_objection")
             return speaker.say("objection_eased", [objection.answered_line])
         return None
+
+    @staticmethod
+    def _about_price(assessment: TurnAssessment) -> bool:
+        """The line speaks of the price: its words, the customer's own (贵, 便宜), or figures."""
+        text = normalize(assessment.text)
+        cues = assessment.cues
+        return (
+            any(word in text for word in PRICE_WORDS)
+            or "price" in cues.objections
+            or bool(cues.quantities)
+        )
 
     def _consider_close(self, state: CustomerState, scenario: Scenario, speaker: Speaker) -> str:
         """M7.1: yes only when enough needs are out, confirmed, trusted and nothing is open;
